@@ -1,0 +1,247 @@
+/**
+ * The chat room: names, joins and leaves, public and private lines.
+ * Lines come in through Connection (already framed and paced) and go out
+ * formatted by protocol.ts, encoded once per message whatever the audience.
+ */
+import net, { type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
+import { Connection, type ConnectionHandler, WriteBatcher } from './connection.ts';
+import type { Frame } from './line-framer.ts';
+import {
+  type ServerEvent,
+  compareNames,
+  formatEvent,
+  isValidName,
+  nameKey,
+  normalizeName,
+  parseClientLine,
+  sanitize,
+} from './protocol.ts';
+
+export interface ChatServerOptions extends Partial<ServerConfig> {
+  /** Where console lines go (joins, leaves); silent by default. */
+  log?: (line: string) => void;
+}
+
+/** How long a shutdown waits for clients to take their last line. */
+const SHUTDOWN_GRACE_MS = 2000;
+/** TCP keep-alive probes start after this much silence. */
+const KEEPALIVE_DELAY_MS = 60_000;
+
+export class ChatServer implements ConnectionHandler {
+  readonly config: ServerConfig;
+  private readonly log: (line: string) => void;
+  private readonly server: net.Server;
+  private readonly batcher = new WriteBatcher();
+  private readonly connections = new Set<Connection>();
+  /** Joined users by nameKey. */
+  private readonly members = new Map<string, Connection>();
+  /** Joined names, kept sorted so a welcome costs no sort. */
+  private readonly sortedNames: string[] = [];
+  private readonly nameTimers = new Map<Connection, NodeJS.Timeout>();
+  private shuttingDown = false;
+
+  constructor(options: ChatServerOptions = {}) {
+    const { log, ...config } = options;
+    this.config = { ...DEFAULT_CONFIG, ...stripUndefined(config) };
+    this.log = log ?? (() => {});
+    this.server = net.createServer(
+      {
+        allowHalfOpen: true, // read a client's last lines after it stops sending
+        noDelay: true,
+        keepAlive: true,
+        keepAliveInitialDelay: KEEPALIVE_DELAY_MS,
+      },
+      this.onConnection,
+    );
+  }
+
+  async listen(): Promise<AddressInfo> {
+    this.server.listen({ host: this.config.host, port: this.config.port, backlog: 4096 });
+    await once(this.server, 'listening');
+    return this.address;
+  }
+
+  get address(): AddressInfo {
+    return this.server.address() as AddressInfo;
+  }
+
+  /** Names online now, sorted as in the welcome. */
+  get online(): readonly string[] {
+    return this.sortedNames;
+  }
+
+  /** Tells every client the server is going away, closes them all, stops listening. */
+  async close(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.server.close();
+    const closing = [...this.connections].map((conn) =>
+      conn.socket.closed ? Promise.resolve() : once(conn.socket, 'close'),
+    );
+    const bye = encode({ type: 'notice', notice: 'shutdown' });
+    for (const conn of this.connections) {
+      conn.send(bye);
+      conn.end();
+    }
+    const grace = setTimeout(() => {
+      for (const conn of this.connections) conn.destroy();
+    }, SHUTDOWN_GRACE_MS);
+    await Promise.all(closing);
+    clearTimeout(grace);
+  }
+
+  private onConnection = (socket: net.Socket): void => {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    if (this.connections.size >= this.config.maxClients) {
+      socket.on('error', () => {});
+      socket.end(encode({ type: 'notice', notice: 'server-full' }));
+      return;
+    }
+    const conn = new Connection(socket, this.config, this.batcher, this);
+    this.connections.add(conn);
+    this.nameTimers.set(
+      conn,
+      setTimeout(() => {
+        this.nameTimers.delete(conn);
+        conn.send(encode({ type: 'notice', notice: 'name-timeout' }));
+        conn.end();
+      }, this.config.nameTimeoutMs),
+    );
+    conn.send(PROMPT);
+  };
+
+  onFrame(conn: Connection, frame: Frame): void {
+    if (frame.type === 'too-long') {
+      conn.send(encode({ type: 'notice', notice: 'too-long', max: this.config.maxLine }));
+      if (conn.name === null) conn.send(PROMPT);
+      return;
+    }
+    const text = sanitize(frame.text);
+    if (conn.name === null) this.onNameLine(conn, text);
+    else this.onChatLine(conn, text);
+  }
+
+  onEnd(conn: Connection): void {
+    this.leave(conn);
+    conn.end();
+  }
+
+  onClose(conn: Connection): void {
+    this.connections.delete(conn);
+    const timer = this.nameTimers.get(conn);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.nameTimers.delete(conn);
+    }
+    this.leave(conn);
+  }
+
+  private onNameLine(conn: Connection, text: string): void {
+    if (text.trim().toLowerCase() === '/quit') {
+      conn.end();
+      return;
+    }
+    const name = normalizeName(text);
+    if (!isValidName(name)) {
+      conn.send(encode({ type: 'name-error', reason: 'invalid' }));
+      conn.send(PROMPT);
+      return;
+    }
+    const key = nameKey(name);
+    if (this.members.has(key)) {
+      conn.send(encode({ type: 'name-error', reason: 'taken', name }));
+      conn.send(PROMPT);
+      return;
+    }
+    this.join(conn, name, key);
+  }
+
+  private join(conn: Connection, name: string, key: string): void {
+    const timer = this.nameTimers.get(conn);
+    if (timer !== undefined) clearTimeout(timer);
+    this.nameTimers.delete(conn);
+    conn.name = name;
+    conn.key = key;
+    this.members.set(key, conn);
+    this.sortedNames.splice(insertionIndex(this.sortedNames, name), 0, name);
+    conn.send(encode({ type: 'welcome', name, users: this.sortedNames }));
+    this.broadcast(encode({ type: 'join', name }), conn);
+    this.log(`${name} entrou no chat!`);
+  }
+
+  /** A joined user leaves, once, whatever the cause. */
+  private leave(conn: Connection): void {
+    const { name, key } = conn;
+    if (name === null || key === null || this.members.get(key) !== conn) return;
+    this.members.delete(key);
+    const i = this.sortedNames.indexOf(name);
+    if (i !== -1) this.sortedNames.splice(i, 1);
+    if (this.shuttingDown) return;
+    this.broadcast(encode({ type: 'leave', name }), conn);
+    this.log(`${name} desconectado.`);
+  }
+
+  private onChatLine(conn: Connection, text: string): void {
+    const from = conn.name!;
+    const line = parseClientLine(text);
+    switch (line.type) {
+      case 'empty':
+        return;
+      case 'public':
+        this.broadcast(encode({ type: 'public', from, text: line.text }), conn);
+        return;
+      case 'private': {
+        const to = this.members.get(nameKey(line.to.normalize('NFC')));
+        if (to === undefined) conn.send(encode({ type: 'notice', notice: 'not-found', name: line.to }));
+        else to.send(encode({ type: 'private', from, text: line.text }));
+        return;
+      }
+      case 'private-empty':
+        conn.send(encode({ type: 'notice', notice: 'private-empty' }));
+        return;
+      case 'users':
+        conn.send(encode({ type: 'users', users: this.sortedNames }));
+        return;
+      case 'quit':
+        this.leave(conn);
+        conn.end();
+        return;
+      case 'unknown-command':
+        conn.send(encode({ type: 'notice', notice: 'unknown-command', command: line.command }));
+        return;
+    }
+  }
+
+  /** The same bytes to every joined user but one. */
+  private broadcast(bytes: Buffer, except: Connection | null): void {
+    for (const conn of this.members.values()) {
+      if (conn !== except) conn.send(bytes);
+    }
+  }
+}
+
+function encode(event: ServerEvent): Buffer {
+  return Buffer.from(formatEvent(event) + '\n');
+}
+
+const PROMPT = encode({ type: 'prompt' });
+
+function insertionIndex(sorted: readonly string[], name: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareNames(sorted[mid]!, name) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,74 @@
+/**
+ * Every setting of the TCP server: its environment variable next to its
+ * default. README.md's configuration table lists the same names.
+ */
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Longest accepted line, in bytes, not counting CR LF. */
+  maxLine: number;
+  /** A partial line idle this long is taken as complete (the original clients sent no LF). */
+  legacyIdleMs: number;
+  /** Lines per second a client may send before its socket stops being read. */
+  rate: number;
+  /** Lines a client may send at once before the rate applies. */
+  burst: number;
+  /** Bytes waiting to be sent to one client before it is cut off as a slow reader. */
+  sendQueue: number;
+  /** Connections at once, named or not. */
+  maxClients: number;
+  /** How long a new connection has to give a valid name. */
+  nameTimeoutMs: number;
+}
+
+export const SERVER_SETTINGS = {
+  host: { env: 'CHAT_HOST', default: '127.0.0.1' },
+  port: { env: 'CHAT_PORT', default: 12345 },
+  maxLine: { env: 'CHAT_MAX_LINE', default: 4096 },
+  legacyIdleMs: { env: 'CHAT_LEGACY_IDLE_MS', default: 100 },
+  rate: { env: 'CHAT_RATE', default: 20 },
+  burst: { env: 'CHAT_BURST', default: 40 },
+  sendQueue: { env: 'CHAT_SENDQ', default: 1024 * 1024 },
+  maxClients: { env: 'CHAT_MAX_CLIENTS', default: 10_000 },
+  nameTimeoutMs: { env: 'CHAT_NAME_TIMEOUT_MS', default: 60_000 },
+} as const satisfies Record<keyof ServerConfig, { env: string; default: string | number }>;
+
+export const DEFAULT_CONFIG: ServerConfig = Object.fromEntries(
+  Object.entries(SERVER_SETTINGS).map(([key, s]) => [key, s.default]),
+) as unknown as ServerConfig;
+
+export class ConfigError extends Error {
+  readonly code = 'ERR_CHAT_CONFIG';
+}
+
+/** Reads a whole number from the environment; a bad value is an error, never a silent default. */
+export function readInt(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  { min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const s = SERVER_SETTINGS;
+  return {
+    host: env[s.host.env] || s.host.default,
+    port: readInt(env, s.port.env, s.port.default, { min: 0, max: 65535 }),
+    maxLine: readInt(env, s.maxLine.env, s.maxLine.default),
+    legacyIdleMs: readInt(env, s.legacyIdleMs.env, s.legacyIdleMs.default),
+    rate: readInt(env, s.rate.env, s.rate.default),
+    burst: readInt(env, s.burst.env, s.burst.default),
+    sendQueue: readInt(env, s.sendQueue.env, s.sendQueue.default),
+    maxClients: readInt(env, s.maxClients.env, s.maxClients.default),
+    nameTimeoutMs: readInt(env, s.nameTimeoutMs.env, s.nameTimeoutMs.default),
+  };
+}

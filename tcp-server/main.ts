@@ -1,0 +1,33 @@
+/**
+ * `npm run tcp-server`: the chat server as a process. Settings come from the
+ * environment (config.ts); the console shows what the original server showed.
+ */
+import { ChatServer } from './chat-server.ts';
+import { ConfigError, serverConfigFromEnv } from './config.ts';
+
+function fail(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`tcp-server: ${message}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+}
+
+let server: ChatServer;
+try {
+  const config = serverConfigFromEnv();
+  server = new ChatServer({ ...config, log: (line) => process.stdout.write(line + '\n') });
+  const { port } = await server.listen();
+  process.stdout.write(`Servidor rodando em ${config.host}:${port}...\n`);
+} catch (error) {
+  fail(error);
+}
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await server.close();
+  process.stdout.write('Servidor encerrado.\n');
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,248 @@
+/**
+ * The chat's line protocol: the one implementation of docs/PROTOCOL.md.
+ *
+ * Pure functions only (no Node APIs): the server formats with them and the
+ * web page parses with them, so both sides agree byte for byte.
+ *
+ * Why the grammar is unambiguous: a name is made only of letters, digits,
+ * `_`, `-` and `.`, so it can never contain a space, `:`, `,`, `!`, `(` or
+ * `[`. Every user-driven line starts with a name followed at once by `: `
+ * (public), ` entrou no chat!` (join) or ` saiu do chat.` (leave), or with
+ * `[privado] `; every system line starts with a word followed by a space or
+ * by punctuation that no name can contain. User text always comes after the
+ * sender's name, and sanitising strips everything that could end a line.
+ */
+
+/** Longest name, in Unicode code points after NFC normalisation. */
+export const NAME_MAX_CHARS = 32;
+
+/** Commands a user can type; the unknown-command error lists them. */
+export const COMMANDS = ['/users', '/quit'] as const;
+
+const NAME_SOURCE = `[\\p{L}\\p{N}_.\\-]{1,${NAME_MAX_CHARS}}`;
+const NAME_RE = new RegExp(`^${NAME_SOURCE}$`, 'u');
+
+// C0 and C1 controls (escape sequences, bell, CR, tab…) and the bidirectional
+// embedding/override (U+202A–U+202E) and isolate (U+2066–U+2069) characters.
+const UNSAFE_RE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Removes what could drive a terminal or disguise text; see PROTOCOL.md. */
+export function sanitize(text: string): string {
+  return text.replace(UNSAFE_RE, '');
+}
+
+/** The name as the server stores it: surrounding spaces dropped, NFC. */
+export function normalizeName(raw: string): string {
+  return raw.trim().normalize('NFC');
+}
+
+export function isValidName(name: string): boolean {
+  return NAME_RE.test(name);
+}
+
+/** Two names are the same user when their keys match (case and width folded). */
+export function nameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
+}
+
+/** Online lists are sorted ignoring case; ties keep a stable, exact order. */
+export function compareNames(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortNames(names: Iterable<string>): string[] {
+  return [...names].sort(compareNames);
+}
+
+/** UTF-8 length of a string, as the server's line limit counts it. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+// ---------------------------------------------------------------------------
+// What a user sends (one line, already sanitised)
+
+export type ClientLine =
+  | { type: 'empty' }
+  | { type: 'public'; text: string }
+  | { type: 'private'; to: string; text: string }
+  | { type: 'private-empty'; to: string }
+  | { type: 'users' }
+  | { type: 'quit' }
+  | { type: 'unknown-command'; command: string };
+
+const PRIVATE_RE = /^@(\S+)(?:\s+([^]*))?$/u;
+
+export function parseClientLine(line: string): ClientLine {
+  if (line.trim() === '') return { type: 'empty' };
+  const first = line.charCodeAt(0);
+  if (first === 0x2f /* / */) {
+    if (line.charCodeAt(1) === 0x2f) return { type: 'public', text: line.slice(1) };
+    const command = line.slice(1).split(/\s/u, 1)[0]!;
+    const known = command.toLowerCase();
+    if (known === 'users') return { type: 'users' };
+    if (known === 'quit') return { type: 'quit' };
+    return { type: 'unknown-command', command };
+  }
+  if (first === 0x40 /* @ */) {
+    const m = PRIVATE_RE.exec(line);
+    if (m) {
+      const to = m[1]!;
+      const text = m[2] ?? '';
+      if (text.trim() === '') return { type: 'private-empty', to };
+      return { type: 'private', to, text };
+    }
+  }
+  return { type: 'public', text: line };
+}
+
+// ---------------------------------------------------------------------------
+// What the server sends: every line parses into exactly one of these events.
+
+export type Notice =
+  | { notice: 'not-found'; name: string }
+  | { notice: 'too-long'; max: number }
+  | { notice: 'private-empty' }
+  | { notice: 'unknown-command'; command: string }
+  | { notice: 'name-timeout' }
+  | { notice: 'server-full' }
+  | { notice: 'shutdown' }
+  /** A line this version does not know; shown as it is. */
+  | { notice: 'other'; text: string };
+
+export type ServerEvent =
+  | { type: 'prompt' }
+  | { type: 'name-error'; reason: 'invalid' }
+  | { type: 'name-error'; reason: 'taken'; name: string }
+  | { type: 'welcome'; name: string; users: string[] }
+  | { type: 'users'; users: string[] }
+  | { type: 'join'; name: string }
+  | { type: 'leave'; name: string }
+  | { type: 'public'; from: string; text: string }
+  | { type: 'private'; from: string; text: string }
+  | ({ type: 'notice' } & Notice);
+
+export const PROMPT_LINE = 'Digite seu nome:';
+export const NAME_INVALID_LINE = `Nome inválido: use de 1 a ${NAME_MAX_CHARS} letras, números, _, - ou . (sem espaços).`;
+export const PRIVATE_EMPTY_LINE = 'Mensagem privada vazia: use @nome texto.';
+export const NAME_TIMEOUT_LINE = 'Tempo para informar o nome esgotado.';
+export const SERVER_FULL_LINE = 'Servidor cheio, tente mais tarde.';
+export const SHUTDOWN_LINE = 'Servidor encerrando.';
+const COMMAND_HELP = `Comandos: ${COMMANDS.join(', ')} e //texto para enviar /texto.`;
+
+/** One server line, without its LF. */
+export function formatEvent(event: ServerEvent): string {
+  switch (event.type) {
+    case 'prompt':
+      return PROMPT_LINE;
+    case 'name-error':
+      return event.reason === 'invalid' ? NAME_INVALID_LINE : `Nome já em uso: ${event.name}.`;
+    case 'welcome':
+      return `Bem-vindo, ${event.name}! ${formatOnline(event.users)}`;
+    case 'users':
+      return formatOnline(event.users);
+    case 'join':
+      return `${event.name} entrou no chat!`;
+    case 'leave':
+      return `${event.name} saiu do chat.`;
+    case 'public':
+      return `${event.from}: ${event.text}`;
+    case 'private':
+      return `[privado] ${event.from}: ${event.text}`;
+    case 'notice':
+      return formatNotice(event);
+  }
+}
+
+function formatOnline(users: readonly string[]): string {
+  return `Online (${users.length}): ${users.join(', ')}`;
+}
+
+function formatNotice(n: Notice): string {
+  switch (n.notice) {
+    case 'not-found':
+      return `Usuário ${n.name} não encontrado.`;
+    case 'too-long':
+      return `Mensagem muito longa (máximo ${n.max} bytes).`;
+    case 'private-empty':
+      return PRIVATE_EMPTY_LINE;
+    case 'unknown-command':
+      return `Comando desconhecido: /${n.command}. ${COMMAND_HELP}`;
+    case 'name-timeout':
+      return NAME_TIMEOUT_LINE;
+    case 'server-full':
+      return SERVER_FULL_LINE;
+    case 'shutdown':
+      return SHUTDOWN_LINE;
+    case 'other':
+      return n.text;
+  }
+}
+
+const re = (source: string) => new RegExp(source, 'u');
+const PUBLIC_RE = re(`^(${NAME_SOURCE}): ([^]*)$`);
+const PRIVATE_LINE_RE = re(`^\\[privado\\] (${NAME_SOURCE}): ([^]*)$`);
+const JOIN_RE = re(`^(${NAME_SOURCE}) entrou no chat!$`);
+const LEAVE_RE = re(`^(${NAME_SOURCE}) saiu do chat\\.$`);
+const WELCOME_RE = re(`^Bem-vindo, (${NAME_SOURCE})! Online \\((\\d+)\\): (.+)$`);
+const USERS_RE = /^Online \((\d+)\): (.+)$/u;
+const TAKEN_RE = re(`^Nome já em uso: (${NAME_SOURCE})\\.$`);
+const NOT_FOUND_RE = /^Usuário (\S+) não encontrado\.$/u;
+const TOO_LONG_RE = /^Mensagem muito longa \(máximo (\d+) bytes\)\.$/u;
+const UNKNOWN_COMMAND_RE = new RegExp(
+  `^Comando desconhecido: /(\\S*)\\. ${COMMAND_HELP.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`,
+  'u',
+);
+
+function parseUsers(count: string, list: string): string[] | null {
+  const users = list.split(', ');
+  if (users.length !== Number(count) || !users.every(isValidName)) return null;
+  return users;
+}
+
+/** Parses one server line (without its LF) into its event. */
+export function parseServerLine(line: string): ServerEvent {
+  let m: RegExpExecArray | null;
+  // User-driven lines first: they are the common case.
+  if ((m = PUBLIC_RE.exec(line))) return { type: 'public', from: m[1]!, text: m[2]! };
+  if ((m = PRIVATE_LINE_RE.exec(line))) return { type: 'private', from: m[1]!, text: m[2]! };
+  if ((m = JOIN_RE.exec(line))) return { type: 'join', name: m[1]! };
+  if ((m = LEAVE_RE.exec(line))) return { type: 'leave', name: m[1]! };
+  if (line === PROMPT_LINE) return { type: 'prompt' };
+  if (line === NAME_INVALID_LINE) return { type: 'name-error', reason: 'invalid' };
+  if ((m = TAKEN_RE.exec(line))) return { type: 'name-error', reason: 'taken', name: m[1]! };
+  if ((m = WELCOME_RE.exec(line))) {
+    const users = parseUsers(m[2]!, m[3]!);
+    if (users) return { type: 'welcome', name: m[1]!, users };
+  }
+  if ((m = USERS_RE.exec(line))) {
+    const users = parseUsers(m[1]!, m[2]!);
+    if (users) return { type: 'users', users };
+  }
+  if ((m = NOT_FOUND_RE.exec(line))) return { type: 'notice', notice: 'not-found', name: m[1]! };
+  if ((m = TOO_LONG_RE.exec(line))) return { type: 'notice', notice: 'too-long', max: Number(m[1]) };
+  if ((m = UNKNOWN_COMMAND_RE.exec(line))) {
+    return { type: 'notice', notice: 'unknown-command', command: m[1]! };
+  }
+  if (line === PRIVATE_EMPTY_LINE) return { type: 'notice', notice: 'private-empty' };
+  if (line === NAME_TIMEOUT_LINE) return { type: 'notice', notice: 'name-timeout' };
+  if (line === SERVER_FULL_LINE) return { type: 'notice', notice: 'server-full' };
+  if (line === SHUTDOWN_LINE) return { type: 'notice', notice: 'shutdown' };
+  return { type: 'notice', notice: 'other', text: line };
+}
