@@ -67,6 +67,11 @@ export class ChatServer implements ConnectionHandler {
     return this.server.address() as AddressInfo;
   }
 
+  /** Open connections, named or not (what CHAT_MAX_CLIENTS counts). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
   /** Names online now, sorted as in the welcome. */
   get online(): readonly string[] {
     return this.sortedNames;
@@ -77,8 +82,9 @@ export class ChatServer implements ConnectionHandler {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.server.close();
-    const closing = [...this.connections].map((conn) =>
-      conn.socket.closed ? Promise.resolve() : once(conn.socket, 'close'),
+    // Not events.once: it would reject on the 'error' a reset socket emits.
+    const closing = [...this.connections].map(
+      (conn) => new Promise<void>((resolve) => (conn.socket.closed ? resolve() : conn.socket.once('close', () => resolve()))),
     );
     const bye = encode({ type: 'notice', notice: 'shutdown' });
     for (const conn of this.connections) {

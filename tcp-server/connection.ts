@@ -41,6 +41,9 @@ export class WriteBatcher {
   };
 }
 
+/** Queued output above this is written at once rather than at the end of the turn. */
+const EARLY_FLUSH_BYTES = 64 * 1024;
+
 const enum State {
   Open,
   /** We are ending it: output is flushed, input ignored. */
@@ -92,6 +95,9 @@ export class Connection {
     if (this.pending.length === 0) this.batcher.add(this);
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
+    // A big turn goes out early, so the queue limit below judges what the
+    // client really failed to take, not one busy turn.
+    if (this.pendingBytes >= EARLY_FLUSH_BYTES) this.flush();
     if (this.pendingBytes + this.socket.writableLength > this.config.sendQueue) {
       // A slow reader: its backlog must not grow the server's memory.
       this.destroy();

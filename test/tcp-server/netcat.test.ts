@@ -1,0 +1,118 @@
+/**
+ * Real terminal users: `nc` processes, exactly as a person would chat.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, expect, it } from 'vitest';
+import { ChatServer } from '../../tcp-server/chat-server.ts';
+
+const procs: ChildProcess[] = [];
+afterAll(() => {
+  for (const p of procs) p.kill('SIGKILL');
+});
+
+/** One person at a terminal running `nc 127.0.0.1 PORT`. */
+function netcat(port: number) {
+  const proc = spawn('nc', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  procs.push(proc);
+  proc.stdin!.on('error', () => {}); // EPIPE once nc is gone
+  let screen = '';
+  const waiters: Array<() => void> = [];
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    screen += d;
+    for (const w of waiters.splice(0)) w();
+  });
+  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
+  return {
+    get screen() {
+      return screen;
+    },
+    type(line: string) {
+      proc.stdin!.write(line + '\n');
+    },
+    /** Ctrl-D: openbsd nc stays open after the server closes until its input ends. */
+    hangUp() {
+      proc.stdin!.end();
+    },
+    /** Waits until the terminal shows `text`. */
+    async sees(text: string) {
+      while (!screen.includes(text)) {
+        if (proc.exitCode !== null) throw new Error(`nc exited; screen:\n${screen}`);
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    },
+    exited,
+  };
+}
+
+it('three terminal users join, chat publicly and privately, and one leaves', async () => {
+  const server = new ChatServer({ host: '127.0.0.1', port: 0 });
+  const { port } = await server.listen();
+  try {
+    const allanys = netcat(port);
+    await allanys.sees('Digite seu nome:\n');
+    allanys.type('allanys');
+    await allanys.sees('Bem-vindo, allanys! Online (1): allanys\n');
+
+    const gabriel = netcat(port);
+    await gabriel.sees('Digite seu nome:\n');
+    gabriel.type('gabriel');
+    await gabriel.sees('Online (2)');
+    await allanys.sees('gabriel entrou no chat!\n');
+
+    const gustavo = netcat(port);
+    await gustavo.sees('Digite seu nome:\n');
+    gustavo.type('gustavo');
+    await gustavo.sees('Online (3)');
+    await gabriel.sees('gustavo entrou no chat!\n');
+    await allanys.sees('gustavo entrou no chat!\n');
+
+    allanys.type('Olá, pessoal! 👋');
+    await gabriel.sees('allanys: Olá, pessoal! 👋\n');
+    await gustavo.sees('allanys: Olá, pessoal! 👋\n');
+
+    gabriel.type('@gustavo segredo entre nós');
+    await gustavo.sees('[privado] gabriel: segredo entre nós\n');
+
+    gabriel.type('/quit');
+    await allanys.sees('gabriel saiu do chat.\n');
+    await gustavo.sees('gabriel saiu do chat.\n');
+    gabriel.hangUp();
+    await gabriel.exited;
+
+    gustavo.type('tchau');
+    await allanys.sees('gustavo: tchau\n');
+
+    expect(allanys.screen).toBe(
+      [
+        'Digite seu nome:',
+        'Bem-vindo, allanys! Online (1): allanys',
+        'gabriel entrou no chat!',
+        'gustavo entrou no chat!',
+        'gabriel saiu do chat.',
+        'gustavo: tchau',
+        '',
+      ].join('\n'),
+    );
+    expect(gabriel.screen).toBe(
+      [
+        'Digite seu nome:',
+        'Bem-vindo, gabriel! Online (2): allanys, gabriel',
+        'gustavo entrou no chat!',
+        'allanys: Olá, pessoal! 👋',
+        '',
+      ].join('\n'),
+    );
+    expect(gustavo.screen).toBe(
+      [
+        'Digite seu nome:',
+        'Bem-vindo, gustavo! Online (3): allanys, gabriel, gustavo',
+        'allanys: Olá, pessoal! 👋',
+        '[privado] gabriel: segredo entre nós',
+        'gabriel saiu do chat.',
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await server.close();
+  }
+});
