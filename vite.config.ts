@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { precompress } from './scripts/precompress.ts';
 
 const repo = fileURLToPath(new URL('.', import.meta.url));
 /** Where `npm run dev` forwards /ws: a running gateway. */
@@ -12,7 +13,7 @@ const devGateway = process.env.DEV_GATEWAY ?? 'http://localhost:8080';
 
 export default defineConfig({
   root: `${repo}web`,
-  plugins: [svelte()],
+  plugins: [svelte(), precompress(`${repo}dist`)],
   build: {
     outDir: `${repo}dist`,
     emptyOutDir: true,
