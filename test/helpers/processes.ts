@@ -103,3 +103,32 @@ export async function waitForExit(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   await once(proc, 'exit');
 }
+
+export interface GatewayProcess extends RunningProcess {
+  port: number;
+  /** The page's address, e.g. http://localhost:41234 */
+  url: string;
+  /** The WebSocket endpoint, e.g. ws://localhost:41234/ws */
+  wsUrl: string;
+}
+
+/** `npm run gateway` on an ephemeral port in front of the chat server at `chatPort`. */
+export async function startGateway({
+  chatPort,
+  env = {},
+}: {
+  chatPort: number;
+  env?: Record<string, string>;
+}): Promise<GatewayProcess> {
+  const run = runScript('gateway/main.ts', {
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    CHAT_HOST: '127.0.0.1',
+    CHAT_PORT: String(chatPort),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const [, host, port] = await run.waitForOutput(/^Chat page: http:\/\/(\S+):(\d+)$/m);
+  const url = `http://${host}:${port}`;
+  return Object.assign(run, { port: Number(port), url, wsUrl: `ws://${host}:${port}/ws` });
+}

@@ -1,0 +1,36 @@
+/**
+ * `npm run gateway`: serves the page and bridges /ws to the chat server.
+ */
+import { ConfigError } from '../tcp-server/config.ts';
+import { buildGateway } from './app.ts';
+import { gatewayConfigFromEnv } from './config.ts';
+
+let config;
+try {
+  config = gatewayConfigFromEnv();
+} catch (error) {
+  process.stderr.write(`gateway: ${(error as Error).message}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+}
+
+const app = await buildGateway(config);
+try {
+  await app.listen({ host: config.httpHost, port: config.httpPort });
+} catch (error) {
+  app.log.error({ err: error }, 'cannot listen');
+  process.exit(1);
+}
+const { port } = app.server.address() as { port: number };
+const shownHost = ['0.0.0.0', '::', ''].includes(config.httpHost) ? 'localhost' : config.httpHost;
+process.stdout.write(`Chat page: http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}\n`);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  app.log.info({ signal }, 'shutting down');
+  await app.close();
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
