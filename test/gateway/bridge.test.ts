@@ -1,0 +1,91 @@
+/**
+ * Browser (WebSocket) users and terminal (TCP) users in one chat, through
+ * the real gateway and the real chat server.
+ */
+import net from 'node:net';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { onCleanup, startGatewayApp, startStack } from './fixture.ts';
+
+describe('a browser user and a terminal user chat with each other', () => {
+  it('see each other join and leave', async () => {
+    const s = await startStack();
+    const web = await s.join('ana');
+    const term = await s.joinTcp('bruno');
+    expect(await web.next()).toBe('bruno entrou no chat!');
+    web.send('/quit');
+    expect(await term.next((l) => l.includes('ana'))).toBe('ana saiu do chat.');
+    expect((await web.closed).code).toBe(1000);
+  });
+
+  it('send public and private lines both ways, accents and emoji intact', async () => {
+    const s = await startStack();
+    const web = await s.join('Zoë');
+    const term = await s.joinTcp('joão');
+    await web.next(); // join
+    web.send('olá, ação! 🎉👩‍💻');
+    expect(await term.next()).toBe('Zoë: olá, ação! 🎉👩‍💻');
+    term.send('çà va? 日本語 🙂');
+    expect(await web.next()).toBe('joão: çà va? 日本語 🙂');
+    web.send('@joão só nós 🤫');
+    expect(await term.next()).toBe('[privado] Zoë: só nós 🤫');
+    term.send('@zoë combinado ✅');
+    expect(await web.next()).toBe('[privado] joão: combinado ✅');
+  });
+
+  it('turns a frame holding newlines into several lines', async () => {
+    const s = await startStack();
+    const web = await s.join('ana');
+    const term = await s.joinTcp('bruno');
+    web.send('um\ndois\r\ntrês');
+    expect([await term.next(), await term.next(), await term.next()]).toEqual([
+      'ana: um',
+      'ana: dois',
+      'ana: três',
+    ]);
+  });
+});
+
+describe('nothing lost, split or reordered', () => {
+  it('carries 1,000 lines each way complete and in order, one line per frame', async () => {
+    const s = await startStack({ rate: 100_000, burst: 100_000 });
+    const web = await s.join('web');
+    const term = await s.joinTcp('term');
+    await web.next(); // term's join
+    const N = 1000;
+    const line = (i: number) => `${i} ${'é🙂x'.repeat(i % 40)}`;
+    for (let i = 0; i < N; i++) {
+      web.send(line(i));
+      term.send(line(i));
+    }
+    const base = web.frames.length;
+    await web.waitForCount(base + N);
+    await term.waitForCount(2 + N); // prompt, welcome, then the web lines
+    expect(web.frames.slice(base)).toEqual(Array.from({ length: N }, (_, i) => `term: ${line(i)}`));
+    const fromWeb = term.lines.filter((l) => l.startsWith('web: '));
+    expect(fromWeb).toEqual(Array.from({ length: N }, (_, i) => `web: ${line(i)}`));
+    expect(web.frames.every((f) => !f.includes('\n'))).toBe(true);
+  });
+
+  it('never splits a frame inside a line or a multi-byte character', async () => {
+    // An upstream that dribbles its bytes one at a time, cutting every
+    // character of 2, 3 and 4 bytes in the middle.
+    const upstream = net.createServer((socket) => {
+      const bytes = Buffer.from('Digite seu nome:\nção 日本 🙂🎉\nfim\n');
+      let i = 0;
+      const tick = setInterval(() => {
+        if (i >= bytes.length) return clearInterval(tick);
+        socket.write(bytes.subarray(i, ++i));
+      }, 1);
+      socket.on('close', () => clearInterval(tick));
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    onCleanup(() => upstream.close());
+    const g = await startGatewayApp((upstream.address() as net.AddressInfo).port);
+    const web = g.open();
+    await web.expect('Digite seu nome:');
+    await web.expect('ção 日本 🙂🎉');
+    await web.expect('fim');
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * A real chat server and a real gateway, in this process, on ephemeral
+ * loopback ports; everything they opened is closed after each test.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
+import { ChatServer, type ChatServerOptions } from '../../tcp-server/chat-server.ts';
+import { buildGateway } from '../../gateway/app.ts';
+import { type GatewayConfig, gatewayConfigFromEnv } from '../../gateway/config.ts';
+import { LineClient } from '../helpers/line-client.ts';
+import { WsClient } from '../helpers/ws-client.ts';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+export async function startChat(options: ChatServerOptions = {}) {
+  const chat = new ChatServer({ host: '127.0.0.1', port: 0, ...options });
+  const { port } = await chat.listen();
+  cleanups.push(() => chat.close());
+  return { chat, port };
+}
+
+export async function startGatewayApp(chatPort: number, overrides: Partial<GatewayConfig> = {}) {
+  const config: GatewayConfig = {
+    ...gatewayConfigFromEnv({}),
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    chatHost: '127.0.0.1',
+    chatPort,
+    logLevel: 'silent',
+    ...overrides,
+  };
+  const app: FastifyInstance = await buildGateway(config);
+  await app.listen({ host: config.httpHost, port: 0 });
+  cleanups.push(() => app.close());
+  const { port } = app.server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  const wsUrl = `ws://127.0.0.1:${port}/ws`;
+  return {
+    app,
+    config,
+    origin,
+    wsUrl,
+    /** A browser user of this gateway: connected, named, welcomed. */
+    join: async (name: string) => track(await WsClient.join(wsUrl, origin, name)),
+    /** A socket with any origin (or none), not yet named. */
+    open: (from: string | null = origin, options = {}) => track(new WsClient(wsUrl, from, options)),
+  };
+}
+
+/** Chat server + gateway, with a way to add terminal users too. */
+export async function startStack(chatOptions: ChatServerOptions = {}, gatewayOverrides: Partial<GatewayConfig> = {}) {
+  const { chat, port } = await startChat(chatOptions);
+  const gateway = await startGatewayApp(port, gatewayOverrides);
+  return {
+    chat,
+    chatPort: port,
+    ...gateway,
+    joinTcp: async (name: string) => trackTcp(await LineClient.join(port, name)),
+  };
+}
+
+function track(c: WsClient): WsClient {
+  cleanups.push(() => c.close());
+  return c;
+}
+function trackTcp(c: LineClient): LineClient {
+  cleanups.push(() => c.close());
+  return c;
+}
+
+export function onCleanup(fn: () => unknown): void {
+  cleanups.push(fn);
+}
