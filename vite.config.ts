@@ -13,10 +13,12 @@ const devGateway = process.env.DEV_GATEWAY ?? 'http://localhost:8080';
 
 export default defineConfig({
   root: `${repo}web`,
-  plugins: [svelte(), precompress(`${repo}dist`)],
+  plugins: [svelte({ compilerOptions: { discloseVersion: false } }), precompress(`${repo}dist`)],
   build: {
     outDir: `${repo}dist`,
     emptyOutDir: true,
+    // One entry chunk and no lazy imports: the preload polyfill would be dead weight in the budget.
+    modulePreload: { polyfill: false },
   },
   server: {
     proxy: { '/ws': { target: devGateway, ws: true } },

@@ -1,3 +1,6 @@
-// Placeholder until the Svelte page lands (issue 4).
-const app = document.getElementById('app');
-if (app) app.textContent = 'Chat';
+/** The page: mounts the chat into #app. */
+import { mount } from 'svelte';
+import App from './App.svelte';
+import './app.css';
+
+mount(App, { target: document.getElementById('app')! });
