@@ -4,10 +4,45 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killNetcats, netcat } from '../helpers/netcat.ts';
 import { onCleanup, startGatewayApp, startStack } from './fixture.ts';
 
+afterEach(killNetcats);
+
 describe('a browser user and a terminal user chat with each other', () => {
+  it('in a real terminal (nc): both see exactly what a netcat pair would', async () => {
+    const s = await startStack();
+    const term = netcat(s.chatPort);
+    await term.sees('Digite seu nome:\n');
+    term.type('bruno');
+    await term.sees('Online (1): bruno\n');
+    const web = await s.join('ana');
+    expect(web.frames).toEqual(['Digite seu nome:', 'Bem-vindo, ana! Online (2): ana, bruno']);
+    await term.sees('ana entrou no chat!\n');
+    web.send('oi do navegador 🌐');
+    await term.sees('ana: oi do navegador 🌐\n');
+    term.type('oi do terminal 💻');
+    expect(await web.next()).toBe('bruno: oi do terminal 💻');
+    term.type('@ana só pra você');
+    expect(await web.next()).toBe('[privado] bruno: só pra você');
+    web.send('@bruno idem');
+    await term.sees('[privado] ana: idem\n');
+    web.close();
+    await term.sees('ana saiu do chat.\n');
+    expect(term.screen).toBe(
+      [
+        'Digite seu nome:',
+        'Bem-vindo, bruno! Online (1): bruno',
+        'ana entrou no chat!',
+        'ana: oi do navegador 🌐',
+        '[privado] ana: idem',
+        'ana saiu do chat.',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('see each other join and leave', async () => {
     const s = await startStack();
     const web = await s.join('ana');

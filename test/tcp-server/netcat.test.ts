@@ -1,48 +1,11 @@
 /**
  * Real terminal users: `nc` processes, exactly as a person would chat.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, expect, it } from 'vitest';
 import { ChatServer } from '../../tcp-server/chat-server.ts';
+import { killNetcats, netcat } from '../helpers/netcat.ts';
 
-const procs: ChildProcess[] = [];
-afterAll(() => {
-  for (const p of procs) p.kill('SIGKILL');
-});
-
-/** One person at a terminal running `nc 127.0.0.1 PORT`. */
-function netcat(port: number) {
-  const proc = spawn('nc', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  procs.push(proc);
-  proc.stdin!.on('error', () => {}); // EPIPE once nc is gone
-  let screen = '';
-  const waiters: Array<() => void> = [];
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    screen += d;
-    for (const w of waiters.splice(0)) w();
-  });
-  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
-  return {
-    get screen() {
-      return screen;
-    },
-    type(line: string) {
-      proc.stdin!.write(line + '\n');
-    },
-    /** Ctrl-D: openbsd nc stays open after the server closes until its input ends. */
-    hangUp() {
-      proc.stdin!.end();
-    },
-    /** Waits until the terminal shows `text`. */
-    async sees(text: string) {
-      while (!screen.includes(text)) {
-        if (proc.exitCode !== null) throw new Error(`nc exited; screen:\n${screen}`);
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    },
-    exited,
-  };
-}
+afterAll(killNetcats);
 
 it('three terminal users join, chat publicly and privately, and one leaves', async () => {
   const server = new ChatServer({ host: '127.0.0.1', port: 0 });
