@@ -1,0 +1,322 @@
+/**
+ * One measured system with its clients joined: the server under test (or
+ * the baseline, or the gateway in front of the server), the load-generator
+ * workers holding the clients, and the steps run on them.
+ */
+import { mkdirSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+import { Histogram } from './histogram.ts';
+import { nowUs } from './probe.ts';
+import { REPO, type Service, Worker, cpuSeconds, rssBytes, startService } from './processes.ts';
+import type { Target } from './worker-protocol.ts';
+
+/** What is measured: the plain-Node baseline, the project's server, or the gateway in front of it. */
+export type System = 'baseline' | 'server' | 'gateway';
+
+export const SYSTEM_LABEL: Record<System, string> = {
+  baseline: 'baseline (TCP)',
+  server: 'server (TCP)',
+  gateway: 'gateway (WebSocket)',
+};
+
+/** Flood limits for the bench's senders: far above any rate a step offers. */
+const SENDER_RATE = 1_000_000;
+/** Joins a worker keeps in flight: enough to keep the server busy, not a connect storm. */
+const JOIN_CONCURRENCY = 64;
+/** Time between telling the workers of a step and its start, so all are ready. */
+const STEP_LEAD_US = 300_000;
+/** A drain ends when nothing new arrived for this long. */
+const DRAIN_IDLE_MS = 2000;
+const POLL_MS = 100;
+
+export interface SessionOptions {
+  system: System;
+  clients: number;
+  workers: number;
+  /** Write a .cpuprofile of the measured processes (project's only) under this directory. */
+  profileDir?: string;
+  progress: (text: string) => void;
+}
+
+export interface StepOptions {
+  senders: number;
+  ratePerSender: number;
+  durationMs: number;
+  /** Longest wait, after the senders finish, for the last deliveries. */
+  drainMaxMs: number;
+}
+
+export interface StepResult {
+  senders: number;
+  ratePerSender: number;
+  durationMs: number;
+  /** Lines per second all senders offered together. */
+  offeredLinesPerSec: number;
+  /** Deliveries per second that load asks for: lines × (clients − 1). */
+  offeredDeliveriesPerSec: number;
+  sentLines: number;
+  expectedDeliveries: number;
+  received: number;
+  /** Deliveries per second achieved: received ÷ (last arrival − start). */
+  deliveriesPerSec: number;
+  /** Expected deliveries never received (after the drain). */
+  lost: number;
+  duplicates: number;
+  /** Lines that arrived with a sequence number skipped or repeated: out of order or lost. */
+  orderErrors: number;
+  /** Connections the system closed during the step. */
+  disconnects: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** CPU use during the send window, in % of one core. */
+  cpuSystemPct: number;
+  cpuLoadgenPct: number;
+  /** RSS of the measured processes at the end of the send window. */
+  rssBytes: number;
+}
+
+export class Session {
+  private run = 0;
+  /** Cumulative disconnects reported by the workers before the current step. */
+  private disconnectsBefore = 0;
+  targetLabel = '';
+
+  private constructor(
+    readonly options: SessionOptions,
+    /** Measured processes: the server (or baseline), and the gateway if any. */
+    readonly services: Service[],
+    readonly target: Target,
+    readonly workers: Worker[],
+  ) {}
+
+  static async open(options: SessionOptions): Promise<Session> {
+    const services: Service[] = [];
+    try {
+      const nodeArgs = (label: string) => {
+        if (options.profileDir === undefined || options.system === 'baseline') return [];
+        mkdirSync(options.profileDir, { recursive: true });
+        return ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${label}-${Date.now()}.cpuprofile`];
+      };
+      const serverEnv = {
+        CHAT_HOST: '127.0.0.1',
+        CHAT_PORT: '0',
+        CHAT_RATE: String(SENDER_RATE),
+        CHAT_BURST: String(SENDER_RATE),
+        // Room for every client of the biggest workload, and a few spare.
+        CHAT_MAX_CLIENTS: String(Math.max(10_000, options.clients + 100)),
+      };
+      const ready = /^Servidor rodando em [^\s]+:(\d+)\.\.\.$/m;
+      const entry = options.system === 'baseline' ? 'bench/baseline.ts' : 'tcp-server/main.ts';
+      const { service: server, match } = await startService(
+        options.system === 'baseline' ? 'baseline' : 'tcp-server',
+        entry,
+        serverEnv,
+        ready,
+        nodeArgs('tcp-server'),
+      );
+      services.push(server);
+      const serverPort = Number(match[1]);
+      let target: Target = { kind: 'tcp', host: '127.0.0.1', port: serverPort };
+      if (options.system === 'gateway') {
+        const { service: gateway, match: g } = await startService(
+          'gateway',
+          'gateway/main.ts',
+          {
+            HTTP_HOST: '127.0.0.1',
+            HTTP_PORT: '0',
+            CHAT_HOST: '127.0.0.1',
+            CHAT_PORT: String(serverPort),
+            // Every bench client comes from 127.0.0.1.
+            MAX_SOCKETS_PER_IP: '100000',
+            LOG_LEVEL: 'warn',
+          },
+          /http:\/\/([^\s/:]+|\[[^\]]+\]):(\d+)/,
+          nodeArgs('gateway'),
+        );
+        services.push(gateway);
+        const origin = `http://${g[1]}:${g[2]}`;
+        target = { kind: 'ws', url: `ws://${g[1]}:${g[2]}/ws`, origin };
+      }
+      const workers = Array.from({ length: options.workers }, (_, i) => new Worker(i));
+      await Promise.all(workers.map((w) => w.next('ready')));
+      return new Session(options, services, target, workers);
+    } catch (error) {
+      await Promise.all(services.map((s) => s.stop()));
+      throw error;
+    }
+  }
+
+  get label(): string {
+    return SYSTEM_LABEL[this.options.system];
+  }
+
+  /** RSS of the measured processes, summed. */
+  rss(): number {
+    return this.services.reduce((sum, s) => sum + rssBytes(s.pid), 0);
+  }
+
+  /** Connects every client and waits for each one's welcome line. */
+  async joinAll(): Promise<{ seconds: number }> {
+    const { clients } = this.options;
+    const started = performance.now();
+    const joined = new Array<number>(this.workers.length).fill(0);
+    const share = (w: number) => Math.floor((w * clients) / this.workers.length);
+    for (const w of this.workers) {
+      w.onMessage = (m) => {
+        if (m.type === 'join-progress') {
+          joined[w.id] = m.joined;
+          this.options.progress(`${this.label}: joining ${joined.reduce((a, b) => a + b, 0)}/${clients}`);
+        }
+      };
+    }
+    const results = await Promise.all(
+      this.workers.map((w, i) =>
+        w.request(
+          {
+            type: 'join',
+            target: this.target,
+            from: share(i),
+            to: share(i + 1),
+            prefix: 'u',
+            concurrency: JOIN_CONCURRENCY,
+          },
+          'joined',
+        ),
+      ),
+    );
+    for (const w of this.workers) w.onMessage = null;
+    const failed = results.reduce((n, r) => n + r.failed, 0);
+    if (failed > 0) {
+      const why = results.find((r) => r.firstError !== null)?.firstError;
+      throw new Error(`${this.label}: ${failed} of ${clients} clients could not join (${why})\n${this.services.map((s) => s.output()).join('\n')}`);
+    }
+    return { seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** Senders spread evenly over the clients, hence over the workers. */
+  private senderClients(senders: number): Array<{ client: number; slot: number }> {
+    const n = this.options.clients;
+    return Array.from({ length: senders }, (_, slot) => ({ client: Math.floor((slot * n) / senders), slot }));
+  }
+
+  async step(opts: StepOptions): Promise<StepResult> {
+    const run = ++this.run;
+    const clients = this.options.clients;
+    const startUs = nowUs() + STEP_LEAD_US;
+    const senders = this.senderClients(opts.senders);
+    const pids = this.services.map((s) => s.pid);
+    const loadPids = this.workers.map((w) => w.pid);
+    const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+
+    // CPU and memory are read over the send window itself.
+    const window = new Promise<{ sys: number; load: number; rss: number }>((resolve) => {
+      setTimeout(() => {
+        const sys0 = cpu(pids);
+        const load0 = cpu(loadPids);
+        const t0 = performance.now();
+        setTimeout(() => {
+          const seconds = (performance.now() - t0) / 1000;
+          resolve({
+            sys: ((cpu(pids) - sys0) / seconds) * 100,
+            load: ((cpu(loadPids) - load0) / seconds) * 100,
+            rss: this.rss(),
+          });
+        }, opts.durationMs);
+      }, STEP_LEAD_US / 1000);
+    });
+
+    const sentReplies = await Promise.all(
+      this.workers.map((w) =>
+        w.request(
+          {
+            type: 'run',
+            run,
+            senders,
+            senderCount: opts.senders,
+            ratePerSender: opts.ratePerSender,
+            startUs,
+            durationMs: opts.durationMs,
+          },
+          'sent',
+        ),
+      ),
+    );
+    const sentLines = sentReplies.reduce((n, r) => n + r.sent.reduce((m, s) => m + s.lines, 0), 0);
+    const expected = sentLines * (clients - 1);
+
+    // Drain: until everything arrived, nothing new came for a while, or the limit.
+    const drainStart = performance.now();
+    let lastTotal = -1;
+    let lastChange = performance.now();
+    for (;;) {
+      const progress = await Promise.all(this.workers.map((w) => w.request({ type: 'progress' }, 'progress')));
+      const total = progress.reduce((n, p) => n + p.received, 0);
+      const now = performance.now();
+      if (total !== lastTotal) {
+        lastTotal = total;
+        lastChange = now;
+      }
+      this.options.progress(
+        `${this.label}: ${opts.senders} senders × ${opts.ratePerSender}/s, draining ${total}/${expected} deliveries`,
+      );
+      if (total >= expected || now - lastChange > DRAIN_IDLE_MS || now - drainStart > opts.drainMaxMs) break;
+      await sleep(POLL_MS);
+    }
+    const measured = await window;
+    const reports = await Promise.all(this.workers.map((w) => w.request({ type: 'report' }, 'report')));
+
+    const latency = new Histogram();
+    let received = 0;
+    let duplicates = 0;
+    let gaps = 0;
+    let lastArrival = 0;
+    let disconnects = 0;
+    for (const r of reports) {
+      latency.merge(r.stats.latency);
+      received += r.stats.received;
+      duplicates += r.stats.duplicates;
+      gaps += r.stats.gaps;
+      lastArrival = Math.max(lastArrival, r.stats.lastArrivalUs);
+      disconnects += r.disconnects;
+    }
+    const newDisconnects = disconnects - this.disconnectsBefore;
+    this.disconnectsBefore = disconnects;
+    const activeSeconds = lastArrival > startUs ? (lastArrival - startUs) / 1e6 : opts.durationMs / 1000;
+    const offeredLinesPerSec = opts.senders * opts.ratePerSender;
+    return {
+      senders: opts.senders,
+      ratePerSender: opts.ratePerSender,
+      durationMs: opts.durationMs,
+      offeredLinesPerSec,
+      offeredDeliveriesPerSec: offeredLinesPerSec * (clients - 1),
+      sentLines,
+      expectedDeliveries: expected,
+      received,
+      deliveriesPerSec: received / Math.max(activeSeconds, opts.durationMs / 1000),
+      lost: Math.max(0, expected - (received - duplicates)),
+      duplicates,
+      orderErrors: gaps + duplicates,
+      disconnects: newDisconnects,
+      p50Ms: latency.quantile(0.5) / 1000,
+      p99Ms: latency.quantile(0.99) / 1000,
+      maxMs: latency.max / 1000,
+      cpuSystemPct: measured.sys,
+      cpuLoadgenPct: measured.load,
+      rssBytes: measured.rss,
+    };
+  }
+
+  /** Closes every client, stops the measured processes and the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.request({ type: 'close' }, 'closed').catch(() => undefined)));
+    await Promise.all(this.services.map((s) => s.stop()));
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export const PROFILE_DIR = joinPath(REPO, 'bench', 'results', 'profiles');

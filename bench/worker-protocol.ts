@@ -1,0 +1,42 @@
+/**
+ * Messages between the benchmark's main process and its load-generator
+ * workers (child processes, IPC channel, JSON).
+ */
+import type { RunStatsJSON } from './probe.ts';
+
+export type Target =
+  | { kind: 'tcp'; host: string; port: number }
+  /** A WebSocket at `url`, sending `origin` as the page would. */
+  | { kind: 'ws'; url: string; origin: string };
+
+export type ToWorker =
+  /** Connects clients [from, to) named `${prefix}${index}` and waits for each welcome. */
+  | { type: 'join'; target: Target; from: number; to: number; prefix: string; concurrency: number }
+  /**
+   * Senders (global client indices → sender slot) send `ratePerSender`
+   * lines/s from `startUs` for `durationMs`; every client records run `run`.
+   */
+  | {
+      type: 'run';
+      run: number;
+      senders: Array<{ client: number; slot: number }>;
+      senderCount: number;
+      ratePerSender: number;
+      startUs: number;
+      durationMs: number;
+    }
+  /** How many probe lines of the current run arrived so far. */
+  | { type: 'progress' }
+  /** The current run's full statistics. */
+  | { type: 'report' }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'joined'; joined: number; failed: number; firstError: string | null }
+  | { type: 'join-progress'; joined: number }
+  /** Lines each sender slot of this worker wrote in the run. */
+  | { type: 'sent'; sent: Array<{ slot: number; lines: number }> }
+  | { type: 'progress'; received: number; lastArrivalUs: number; disconnects: number }
+  | { type: 'report'; stats: RunStatsJSON; disconnects: number }
+  | { type: 'closed' };

@@ -1,0 +1,255 @@
+/**
+ * The workloads of `npm run bench`: each runs the systems it compares
+ * alternately (baseline then project, then the other way round…) in fresh
+ * processes, and keeps every step's figures.
+ */
+import type { BenchOptions } from './options.ts';
+import { workersFor } from './options.ts';
+import { PROFILE_DIR, Session, type StepOptions, type StepResult, type System, sleep } from './session.ts';
+
+export interface Context {
+  options: BenchOptions;
+  progress: (text: string) => void;
+}
+
+/** A step passes the saturate test when it kept up: no loss, no cut-off, p99 within this. */
+export const SATURATE_P99_MS = 100;
+/** "Deliveries stop growing": a doubling that gains less than this factor. */
+const GROWTH = 1.1;
+
+async function withSession<T>(ctx: Context, system: System, clients: number, body: (s: Session) => Promise<T>): Promise<T> {
+  const session = await Session.open({
+    system,
+    clients,
+    workers: workersFor(clients, ctx.options.workers),
+    profileDir: ctx.options.profile ? PROFILE_DIR : undefined,
+    progress: ctx.progress,
+  });
+  try {
+    await session.joinAll();
+    return await body(session);
+  } finally {
+    ctx.progress(`${session.label}: stopping`);
+    await session.close();
+  }
+}
+
+/** Round r runs the systems in order, then reversed, so drift on the machine evens out. */
+function alternate<T extends System>(systems: T[], rounds: number): T[] {
+  const order: T[] = [];
+  for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? systems : [...systems].reverse()));
+  return order;
+}
+
+function drainFor(durationMs: number): number {
+  return Math.max(5000, 2 * durationMs);
+}
+
+/** A step that kept up with what it was offered. */
+export function sustained(step: StepResult): boolean {
+  return step.lost === 0 && step.disconnects === 0 && step.orderErrors === 0 && step.p99Ms <= SATURATE_P99_MS;
+}
+
+// ---------------------------------------------------------------------------
+
+export interface FanoutResult {
+  clients: number;
+  runs: Array<{ system: System; step: StepResult }>;
+  /** Best round per system (highest deliveries/s). */
+  best: Partial<Record<System, StepResult>>;
+}
+
+function bestOf(runs: Array<{ system: System; step: StepResult }>): Partial<Record<System, StepResult>> {
+  const best: Partial<Record<System, StepResult>> = {};
+  for (const { system, step } of runs) {
+    const b = best[system];
+    if (b === undefined || step.deliveriesPerSec > b.deliveriesPerSec) best[system] = step;
+  }
+  return best;
+}
+
+async function fanoutOn(ctx: Context, systems: System[]): Promise<FanoutResult> {
+  const o = ctx.options;
+  const step: StepOptions = {
+    senders: o.fanoutSenders,
+    ratePerSender: o.fanoutRate,
+    durationMs: o.seconds * 1000,
+    drainMaxMs: drainFor(o.seconds * 1000),
+  };
+  const runs: FanoutResult['runs'] = [];
+  for (const system of alternate(systems, o.rounds)) {
+    runs.push({ system, step: await withSession(ctx, system, o.clients, (s) => s.step(step)) });
+  }
+  return { clients: o.clients, runs, best: bestOf(runs) };
+}
+
+export function fanout(ctx: Context): Promise<FanoutResult> {
+  return fanoutOn(ctx, ['baseline', 'server']);
+}
+
+// ---------------------------------------------------------------------------
+
+export interface SaturateRun {
+  system: System;
+  steps: StepResult[];
+  /** The highest offered rate kept up with (null: not even the first step). */
+  sustained: StepResult | null;
+  /** The step with the most deliveries per second. */
+  peak: StepResult;
+  /** A step at half the sustained rate: its latency is the "half saturation" figure. */
+  half: StepResult | null;
+}
+
+export interface SaturateResult {
+  clients: number;
+  runs: SaturateRun[];
+  /** Best round per system (highest sustained rate, then peak). */
+  best: Partial<Record<System, SaturateRun>>;
+}
+
+async function saturateOne(ctx: Context, session: Session): Promise<SaturateRun> {
+  const o = ctx.options;
+  const senders = o.saturateSenders;
+  const durationMs = o.stepSeconds * 1000;
+  const run = (ratePerSender: number) =>
+    session.step({ senders, ratePerSender, durationMs, drainMaxMs: drainFor(durationMs) });
+  const steps: StepResult[] = [];
+  let rate = Math.max(1, Math.round(o.saturateStartDeliveries / (senders * (o.clients - 1))));
+  let best: StepResult | null = null; // highest sustained
+  let failed: number | null = null; // lowest rate not sustained
+  let peak = 0;
+  for (let i = 0; i < o.maxSteps; i++) {
+    const step = await run(rate);
+    steps.push(step);
+    if (step.disconnects > 0) break; // clients were cut off: later steps would measure fewer
+    if (sustained(step)) best = step;
+    else failed ??= rate;
+    const grew = step.deliveriesPerSec >= peak * GROWTH;
+    peak = Math.max(peak, step.deliveriesPerSec);
+    if (!grew) break;
+    rate *= 2;
+  }
+  // Between the last rate kept up with and the first that was not: bisect (geometrically).
+  let lo = best?.ratePerSender ?? 0;
+  let hi = failed;
+  for (let i = 0; i < o.refineSteps && hi !== null && lo > 0 && hi / lo > 1.15; i++) {
+    const mid = Math.round(Math.sqrt(lo * hi));
+    if (mid <= lo || mid >= hi) break;
+    const step = await run(mid);
+    steps.push(step);
+    if (step.disconnects > 0) break;
+    if (sustained(step)) {
+      best = step;
+      lo = mid;
+    } else hi = mid;
+  }
+  let half: StepResult | null = null;
+  if (best !== null && best.ratePerSender >= 2) {
+    const step = await run(Math.round(best.ratePerSender / 2));
+    steps.push(step);
+    half = step;
+  }
+  const peakStep = steps.reduce((a, b) => (b.deliveriesPerSec > a.deliveriesPerSec ? b : a));
+  return { system: session.options.system, steps, sustained: best, peak: peakStep, half };
+}
+
+export async function saturate(ctx: Context): Promise<SaturateResult> {
+  const o = ctx.options;
+  const runs: SaturateRun[] = [];
+  for (const system of alternate<System>(['baseline', 'server'], o.rounds)) {
+    runs.push(await withSession(ctx, system, o.clients, (s) => saturateOne(ctx, s)));
+  }
+  const best: SaturateResult['best'] = {};
+  const score = (r: SaturateRun) => (r.sustained?.offeredDeliveriesPerSec ?? 0) * 1e3 + r.peak.deliveriesPerSec / 1e6;
+  for (const r of runs) {
+    const b = best[r.system];
+    if (b === undefined || score(r) > score(b)) best[r.system] = r;
+  }
+  return { clients: o.clients, runs, best };
+}
+
+// ---------------------------------------------------------------------------
+
+export interface IdleRun {
+  system: System;
+  clients: number;
+  /** RSS of the measured processes before any client connected, and with every client joined. */
+  rssBeforeBytes: number;
+  rssJoinedBytes: number;
+  perConnectionBytes: number;
+  joinSeconds: number;
+  processes: Array<{ name: string; beforeBytes: number; joinedBytes: number }>;
+}
+
+export interface IdleResult {
+  runs: IdleRun[];
+}
+
+async function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun> {
+  const session = await Session.open({
+    system,
+    clients,
+    workers: workersFor(clients, ctx.options.workers),
+    progress: ctx.progress,
+  });
+  try {
+    ctx.progress(`${session.label}: settling before ${clients} idle clients`);
+    await sleep(ctx.options.settleMs);
+    const before = session.services.map((s) => s.rssNow());
+    const { seconds } = await session.joinAll();
+    ctx.progress(`${session.label}: ${clients} idle clients joined; settling`);
+    await sleep(ctx.options.settleMs);
+    const joined = session.services.map((s) => s.rssNow());
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    return {
+      system,
+      clients,
+      rssBeforeBytes: sum(before),
+      rssJoinedBytes: sum(joined),
+      perConnectionBytes: (sum(joined) - sum(before)) / clients,
+      joinSeconds: seconds,
+      processes: session.services.map((s, i) => ({ name: s.name, beforeBytes: before[i]!, joinedBytes: joined[i]! })),
+    };
+  } finally {
+    ctx.progress(`${session.label}: stopping`);
+    await session.close();
+  }
+}
+
+export async function idle(ctx: Context, withGateway: boolean): Promise<IdleResult> {
+  const o = ctx.options;
+  const runs: IdleRun[] = [];
+  // Memory is not noisy the way speed is: one run of each.
+  runs.push(await idleOne(ctx, 'baseline', o.idleClients));
+  runs.push(await idleOne(ctx, 'server', o.idleClients));
+  if (withGateway) runs.push(await idleOne(ctx, 'gateway', o.idleWsClients));
+  return { runs };
+}
+
+// ---------------------------------------------------------------------------
+
+export interface GatewayResult {
+  fanout: FanoutResult;
+  /** One saturate step, the same load through the gateway and on direct TCP. */
+  step: { ratePerSender: number; senders: number; runs: Array<{ system: System; step: StepResult }>; best: Partial<Record<System, StepResult>> };
+}
+
+/**
+ * `ratePerSender`: the saturate step to repeat through the gateway: the
+ * highest rate the server sustained on direct TCP in this run, when known.
+ */
+export async function gateway(ctx: Context, ratePerSender: number): Promise<GatewayResult> {
+  const o = ctx.options;
+  const fan = await fanoutOn(ctx, ['server', 'gateway']);
+  const stepOptions: StepOptions = {
+    senders: o.saturateSenders,
+    ratePerSender,
+    durationMs: o.stepSeconds * 1000,
+    drainMaxMs: drainFor(o.stepSeconds * 1000),
+  };
+  const runs: GatewayResult['step']['runs'] = [];
+  for (const system of alternate<System>(['server', 'gateway'], o.rounds)) {
+    runs.push({ system, step: await withSession(ctx, system, o.clients, (s) => s.step(stepOptions)) });
+  }
+  return { fanout: fan, step: { ratePerSender, senders: o.saturateSenders, runs, best: bestOf(runs) } };
+}
