@@ -10,6 +10,11 @@ export const MAX_SUGGESTIONS = 8;
 
 const NAME_CHAR = /[\p{L}\p{N}_.\-]/u;
 
+/** Matching ignores case, width and accents: typing `eri` finds Érica. */
+export function fold(name: string): string {
+  return nameKey(name).normalize('NFD').replace(/\p{M}/gu, '');
+}
+
 export interface MentionQuery {
   /** Index of the `@`. */
   start: number;
@@ -36,13 +41,13 @@ export function mentionQuery(value: string, caret: number): MentionQuery | null 
  * first, then names that contain it; me excluded.
  */
 export function filterNames(users: readonly string[], query: string, me: string, max = MAX_SUGGESTIONS): string[] {
-  const q = nameKey(query);
+  const q = fold(query);
   const meKey = nameKey(me);
   const starts: string[] = [];
   const contains: string[] = [];
   for (const u of sortNames(users)) {
-    const k = nameKey(u);
-    if (k === meKey) continue;
+    if (nameKey(u) === meKey) continue;
+    const k = fold(u);
     if (k.startsWith(q)) starts.push(u);
     else if (k.includes(q)) contains.push(u);
   }
@@ -95,10 +100,10 @@ export function tabComplete(
   const at = start > 0 && value[start - 1] === '@';
   const wordStart = at ? start - 1 : start;
   if (wordStart > 0 && !/\s/u.test(value[wordStart - 1]!)) return null;
-  const prefix = nameKey(value.slice(start, caret));
+  const prefix = fold(value.slice(start, caret));
   if (prefix === '' && !at) return null;
   const meKey = nameKey(me);
-  const candidates = sortNames(users).filter((u) => nameKey(u).startsWith(prefix) && nameKey(u) !== meKey);
+  const candidates = sortNames(users).filter((u) => fold(u).startsWith(prefix) && nameKey(u) !== meKey);
   if (candidates.length === 0) return null;
   const state: TabState = { start: wordStart, candidates, index: 0, value: '', caret: 0, at, lineStart: wordStart === 0 };
   // The typed word is replaced as if it were the previous completion.

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { RECONNECT_MAX_MS, backoffDelay } from '../../web/lib/backoff.ts';
+import { History } from '../../web/lib/history.ts';
+import { Outbox } from '../../web/lib/outbox.ts';
+
+describe('outbox', () => {
+  it('sends waiting lines in order and keeps what the socket refused', () => {
+    const box = new Outbox();
+    box.add(1, 'a');
+    box.add(2, 'b');
+    box.add(3, 'c');
+    const sent: string[] = [];
+    let room = 2;
+    expect(box.flush((l) => room-- > 0 && sent.push(l) > 0)).toEqual([1, 2]);
+    expect(sent).toEqual(['a', 'b']);
+    expect(box.size).toBe(1);
+    expect(box.flush((l) => sent.push(l) > 0)).toEqual([3]);
+    expect(sent).toEqual(['a', 'b', 'c']);
+    expect(box.size).toBe(0);
+  });
+});
+
+describe('history', () => {
+  it('recalls what I sent with ↑ and returns to an empty composer with ↓', () => {
+    const h = new History();
+    h.push('um');
+    h.push('dois');
+    expect(h.browsing('')).toBe(true);
+    expect(h.up()).toBe('dois');
+    expect(h.browsing('dois')).toBe(true);
+    expect(h.up()).toBe('um');
+    expect(h.up()).toBeNull();
+    expect(h.down()).toBe('dois');
+    expect(h.down()).toBe('');
+    expect(h.down()).toBeNull();
+  });
+
+  it('does not browse over text being written, and forgets the oldest beyond its size', () => {
+    const h = new History(2);
+    h.push('a');
+    h.push('b');
+    h.push('c');
+    expect(h.browsing('texto')).toBe(false);
+    expect(h.up()).toBe('c');
+    expect(h.up()).toBe('b');
+    expect(h.up()).toBeNull();
+  });
+});
+
+describe('reconnect backoff', () => {
+  it('doubles up to the cap, with jitter between half and all of it', () => {
+    expect(backoffDelay(0, () => 0)).toBe(250);
+    expect(backoffDelay(0, () => 1)).toBe(500);
+    expect(backoffDelay(3, () => 0)).toBe(2000);
+    expect(backoffDelay(3, () => 1)).toBe(4000);
+    expect(backoffDelay(50, () => 1)).toBe(RECONNECT_MAX_MS);
+    expect(backoffDelay(50, () => 0)).toBe(RECONNECT_MAX_MS / 2);
+  });
+});
