@@ -88,14 +88,20 @@ export function bridge(ws: WebSocket, options: BridgeOptions, log: BridgeLog, ad
     if (ws.bufferedAmount + frame.length > low) ws.send(frame, TEXT, onSent);
     else ws.send(frame, TEXT);
   };
+  // ws has no public batching; corking its socket turns a chunk's many
+  // frames into one writev instead of a syscall per frame.
+  const raw = (ws as unknown as { _socket: net.Socket })._socket;
   tcp.on('data', (chunk: Buffer) => {
     if (ws.readyState !== ws.OPEN) return;
+    raw.cork();
     try {
       splitter.push(chunk, sendLine);
     } catch (error) {
       upstreamError = error as Error;
       tcp.destroy();
       return;
+    } finally {
+      raw.uncork();
     }
     if (ws.bufferedAmount > options.maxBuffered) {
       // A slow browser: let the chat server's own slow-reader rule judge it.
