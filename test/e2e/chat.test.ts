@@ -203,6 +203,27 @@ describe('two browser users and a netcat user', () => {
     await screenshot(ana, '05-mention-highlight');
   });
 
+  it('counts unread messages in the tab title while hidden, and offers notifications without asking', async () => {
+    // Never asked on load: the permission is still undecided and a button offers it.
+    expect(await ana.evaluate(() => Notification.permission)).toBe('default');
+    await ana.getByRole('button', { name: 'Enable notifications' }).waitFor();
+    expect(await ana.title()).toBe('Chat');
+
+    const setHidden = (hidden: boolean) =>
+      ana.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    nina.type('first while away');
+    nina.type('second while away');
+    await message(ana, 'second while away').waitFor();
+    await ana.waitForFunction(() => document.title === '(2) Chat');
+    await setHidden(false);
+    await ana.waitForFunction(() => document.title === 'Chat');
+  });
+
   it('HTML sent from netcat is shown as text and never runs', async () => {
     const html = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b> javascript:alert(1)';
     nina.type(html);

@@ -1,0 +1,74 @@
+/**
+ * A long session stays smooth: 10,000 messages arrive from a terminal user
+ * and the page keeps only a bounded window in the DOM, follows the newest,
+ * and still answers the keyboard at once.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import {
+  type GatewayProcess,
+  type TcpServerProcess,
+  killAll,
+  startGateway,
+  startTcpServer,
+} from '../helpers/processes.ts';
+import { type Netcat, join, launchChromium, message, netcat, requireBuiltPage, screenshot } from './support.ts';
+
+const COUNT = 10_000;
+
+let tcp: TcpServerProcess;
+let gateway: GatewayProcess;
+let browser: Browser;
+let page: Page;
+let flood: Netcat | undefined;
+
+beforeAll(async () => {
+  requireBuiltPage();
+  // The server paces each client to 20 lines/s by default; this test wants a flood.
+  tcp = await startTcpServer({ CHAT_RATE: '100000', CHAT_BURST: '100000' });
+  gateway = await startGateway({ chatPort: tcp.port });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+});
+
+afterAll(async () => {
+  flood?.kill();
+  await browser?.close();
+  await gateway?.stop();
+  await tcp?.stop();
+  killAll();
+});
+
+it(`${COUNT.toLocaleString('en')} messages do not freeze the page`, { timeout: 90_000 }, async () => {
+  await page.goto(gateway.url);
+  await join(page, 'reader');
+  flood = netcat(tcp.port);
+  await flood.sees('Digite seu nome:\n');
+  flood.type('flood');
+  await flood.sees('Bem-vindo, flood!');
+  const lines = Array.from({ length: COUNT }, (_, i) => `line ${i + 1} of the flood, with a link https://example.com/${i + 1}`);
+  flood.proc.stdin!.write(lines.join('\n') + '\n');
+
+  const last = message(page, `line ${COUNT} of the flood`);
+  await last.waitFor({ timeout: 60_000 });
+  // The newest message is in view (the list followed the flood).
+  expect(await last.isVisible()).toBe(true);
+  const box = await last.boundingBox();
+  expect(box!.y + box!.height).toBeLessThanOrEqual(768);
+  // Only a bounded window is in the DOM.
+  const rendered = await page.locator('.list > li').count();
+  expect(rendered).toBeLessThanOrEqual(200);
+  // The page still answers the keyboard.
+  await page.locator('#composer').fill('still typing fine');
+  await page.keyboard.press('Enter');
+  await message(page, 'still typing fine').waitFor();
+  await flood.sees('reader: still typing fine\n');
+
+  // Scrolling up stops following and offers older messages.
+  await page.locator('.scroller').evaluate((el) => el.scrollTo(0, 0));
+  await page.getByRole('button', { name: 'Show earlier messages' }).waitFor();
+  flood.type('one more while you read');
+  await page.getByRole('button', { name: '1 new message' }).click();
+  await message(page, 'one more while you read').waitFor();
+  await screenshot(page, '09-long-session');
+});
