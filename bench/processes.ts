@@ -13,8 +13,8 @@ import type { FromWorker, ToWorker } from './worker-protocol.ts';
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 /** Kernel clock ticks per second for /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS = 100;
-/** How long a process gets to exit on SIGTERM before SIGKILL. */
-const STOP_GRACE_MS = 5000;
+/** How long a process gets to exit on SIGTERM before SIGKILL (writing a CPU profile takes a while). */
+const STOP_GRACE_MS = 30_000;
 /** How long a process gets to print its ready line. */
 const START_TIMEOUT_MS = 30_000;
 /** Output kept per process, for error messages. */

@@ -95,8 +95,10 @@ export class Session {
     try {
       const nodeArgs = (label: string) => {
         if (options.profileDir === undefined || options.system === 'baseline') return [];
-        mkdirSync(options.profileDir, { recursive: true });
-        return ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${label}-${Date.now()}.cpuprofile`];
+        // A directory per process: node writes one profile per thread (tsx's loader has its own).
+        const dir = joinPath(options.profileDir, `${label}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+        mkdirSync(dir, { recursive: true });
+        return ['--cpu-prof', '--cpu-prof-dir', dir];
       };
       const serverEnv = {
         CHAT_HOST: '127.0.0.1',
