@@ -12,7 +12,7 @@ import {
   startGateway,
   startTcpServer,
 } from '../helpers/processes.ts';
-import { type Netcat, join, launchChromium, message, netcat, requireBuiltPage, screenshot, watchErrors } from './support.ts';
+import { type Netcat, joinChat, launchChromium, message, netcat, requireBuiltPage, screenshot, watchErrors } from './support.ts';
 
 describe('two browser users and a netcat user', () => {
   let tcp: TcpServerProcess;
@@ -73,7 +73,7 @@ describe('two browser users and a netcat user', () => {
     expect(await ana.locator('form.prompt button[type=submit]').isDisabled()).toBe(true);
     await screenshot(ana, '01-name-prompt-invalid');
 
-    await join(ana, 'ana');
+    await joinChat(ana, 'ana');
     expect(await ana.locator('.whoami strong').textContent()).toBe('ana');
     await ana.locator('.system', { hasText: 'Welcome, ana!' }).waitFor();
     expect(await ana.locator('#online li').allTextContents()).toEqual([expect.stringContaining('ana')]);
@@ -95,7 +95,7 @@ describe('two browser users and a netcat user', () => {
     await bob.locator('form.prompt button[type=submit]').click();
     await bob.getByText('O nome ANA já está em uso. Tente outro.').waitFor();
     await screenshot(bob, '02-name-taken-phone-dark-pt');
-    await join(bob, 'bob');
+    await joinChat(bob, 'bob');
     await ana.locator('.system', { hasText: 'bob joined' }).waitFor();
     await nina.sees('bob entrou no chat!\n');
     expect(await bob.locator('.users-toggle').textContent()).toContain('Online (3)');
@@ -267,7 +267,7 @@ describe('two browser users and a netcat user', () => {
     await ana.locator('#composer').press('Enter');
     const pending = message(ana, 'typed while offline');
     await pending.locator('.state', { hasText: 'waiting to send' }).waitFor();
-    await ana.getByText('1 message waiting.').waitFor();
+    await ana.getByText('Waiting to send: 1').waitFor();
     await screenshot(ana, '07-offline-pending');
 
     tcp = await startTcpServer({ CHAT_PORT: String(port) });

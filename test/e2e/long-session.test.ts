@@ -12,7 +12,7 @@ import {
   startGateway,
   startTcpServer,
 } from '../helpers/processes.ts';
-import { type Netcat, join, launchChromium, message, netcat, requireBuiltPage, screenshot } from './support.ts';
+import { type Netcat, joinChat, launchChromium, message, netcat, requireBuiltPage, screenshot } from './support.ts';
 
 const COUNT = 10_000;
 
@@ -41,7 +41,7 @@ afterAll(async () => {
 
 it(`${COUNT.toLocaleString('en')} messages do not freeze the page`, { timeout: 90_000 }, async () => {
   await page.goto(gateway.url);
-  await join(page, 'reader');
+  await joinChat(page, 'reader');
   flood = netcat(tcp.port);
   await flood.sees('Digite seu nome:\n');
   flood.type('flood');

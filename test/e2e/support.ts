@@ -95,7 +95,7 @@ export function netcat(port: number): Netcat {
 }
 
 /** Joins the chat from the name prompt and waits until the page shows it is connected. */
-export async function join(page: Page, name: string): Promise<void> {
+export async function joinChat(page: Page, name: string): Promise<void> {
   await page.locator('#name').fill(name);
   await page.locator('form.prompt button[type=submit]').click();
   await page.locator('.status[data-state="online"]').waitFor();

@@ -4,6 +4,7 @@
  * worded here, in the page's language.
  */
 import type { Notice } from '../../tcp-server/protocol.ts';
+import type { Item } from './chat.svelte.ts';
 import { NAME_MAX_CHARS } from '../../tcp-server/protocol.ts';
 
 export type Lang = 'en' | 'pt';
@@ -22,19 +23,18 @@ const en = {
   appName: 'Chat',
   // name prompt
   promptTitle: 'Join the chat',
-  promptIntro: 'Pick a name that others will see. Netcat and browser users share one room.',
+  promptIntro: 'Pick the name others will see.',
   nameLabel: 'Your name',
   nameHint: `1 to ${NAME_MAX_CHARS} letters, digits, _, - or . (no spaces)`,
   nameInvalidLive: (bad: string) => `Not allowed here: ${bad}`,
   nameTooLong: `At most ${NAME_MAX_CHARS} characters`,
   join: 'Join',
   joining: 'Joining…',
-  nameInvalid: `The server refused this name: use 1 to ${NAME_MAX_CHARS} letters, digits, _, - or . (no spaces).`,
+  nameInvalid: 'The server refused this name.',
   nameTaken: (n: string) => `The name ${n} is already in use. Try another.`,
-  nameTakenRejoin: (n: string) => `While you were away, someone took the name ${n}. Choose another to rejoin.`,
-  pendingKept: (n: number) => (n === 1 ? '1 message waits to be sent once you join.' : `${n} messages wait to be sent once you join.`),
-  cannotReach: 'Cannot reach the chat server. Retrying…',
-  pendingWaiting: (n: number) => (n === 1 ? '1 message waiting.' : `${n} messages waiting.`),
+  nameTakenRejoin: (n: string) => `Someone took the name ${n} while you were away. Pick another.`,
+  cannotReach: 'Cannot reach the server. Retrying…',
+  pendingWaiting: (n: number) => `Waiting to send: ${n}`,
   // connection
   status: {
     online: 'Connected',
@@ -44,7 +44,7 @@ const en = {
   },
   retryIn: (s: number) => `Retrying in ${s} s`,
   retryNow: 'Retry now',
-  offlineBanner: 'You are offline. What you send now is kept and delivered after reconnecting.',
+  offlineBanner: 'Offline: what you send now is delivered after reconnecting.',
   // list
   messagesLabel: 'Messages',
   privateTo: (n: string) => `private to ${n}`,
@@ -63,7 +63,7 @@ const en = {
   empty: 'No messages yet. Say hello!',
   // composer
   composerLabel: 'Message',
-  composerPlaceholder: 'Message everyone — @name for private, Tab completes names',
+  composerPlaceholder: 'Message everyone · @name for private',
   send: 'Send',
   willGoPrivately: (n: string) => `Will go privately to ${n}`,
   bytesLeft: (n: number) => `${n} bytes left`,
@@ -72,7 +72,6 @@ const en = {
   // online list
   onlineTitle: 'Online',
   onlineToggle: (n: number) => `Online (${n})`,
-  mentionHint: (n: string) => `Write to ${n}`,
   // attention
   enableNotifications: 'Enable notifications',
   privateFromTitle: (n: string) => `Private message from ${n}`,
@@ -82,7 +81,7 @@ const en = {
     notFound: (n: string) => `User ${n} is not online.`,
     tooLong: (max: number) => `Message too long (at most ${max} bytes).`,
     privateEmpty: 'Empty private message: write @name text.',
-    unknownCommand: (c: string) => `Unknown command: /${c}. Commands: /users, /quit and //text to send /text.`,
+    unknownCommand: (c: string) => `Unknown command: /${c}. Try /users, /quit or //text.`,
     nameTimeout: 'Took too long to pick a name.',
     serverFull: 'The server is full; trying again later.',
     shutdown: 'The server is shutting down.',
@@ -94,19 +93,18 @@ export type Strings = typeof en;
 const pt: Strings = {
   appName: 'Chat',
   promptTitle: 'Entre no chat',
-  promptIntro: 'Escolha o nome que os outros verão. Usuários do netcat e do navegador dividem a mesma sala.',
+  promptIntro: 'Escolha o nome que os outros verão.',
   nameLabel: 'Seu nome',
   nameHint: `De 1 a ${NAME_MAX_CHARS} letras, números, _, - ou . (sem espaços)`,
   nameInvalidLive: (bad: string) => `Não permitido: ${bad}`,
   nameTooLong: `No máximo ${NAME_MAX_CHARS} caracteres`,
   join: 'Entrar',
   joining: 'Entrando…',
-  nameInvalid: `O servidor recusou este nome: use de 1 a ${NAME_MAX_CHARS} letras, números, _, - ou . (sem espaços).`,
+  nameInvalid: 'O servidor recusou este nome.',
   nameTaken: (n: string) => `O nome ${n} já está em uso. Tente outro.`,
-  nameTakenRejoin: (n: string) => `Enquanto você esteve fora, alguém pegou o nome ${n}. Escolha outro para voltar.`,
-  pendingKept: (n: number) => (n === 1 ? '1 mensagem espera para ser enviada quando você entrar.' : `${n} mensagens esperam para ser enviadas quando você entrar.`),
-  cannotReach: 'Não foi possível falar com o servidor. Tentando de novo…',
-  pendingWaiting: (n: number) => (n === 1 ? '1 mensagem aguardando.' : `${n} mensagens aguardando.`),
+  nameTakenRejoin: (n: string) => `Alguém pegou o nome ${n} enquanto você esteve fora. Escolha outro.`,
+  cannotReach: 'Servidor fora do ar. Tentando de novo…',
+  pendingWaiting: (n: number) => `Aguardando envio: ${n}`,
   status: {
     online: 'Conectado',
     connecting: 'Conectando…',
@@ -115,7 +113,7 @@ const pt: Strings = {
   },
   retryIn: (s: number) => `Nova tentativa em ${s} s`,
   retryNow: 'Tentar agora',
-  offlineBanner: 'Você está sem conexão. O que enviar agora fica guardado e será entregue ao reconectar.',
+  offlineBanner: 'Sem conexão: o que enviar agora será entregue ao reconectar.',
   messagesLabel: 'Mensagens',
   privateTo: (n: string) => `privado para ${n}`,
   privateFrom: (n: string) => `privado de ${n}`,
@@ -132,7 +130,7 @@ const pt: Strings = {
   showEarlier: 'Mostrar mensagens anteriores',
   empty: 'Nenhuma mensagem ainda. Diga olá!',
   composerLabel: 'Mensagem',
-  composerPlaceholder: 'Mensagem para todos — @nome para privado, Tab completa nomes',
+  composerPlaceholder: 'Mensagem para todos · @nome para privado',
   send: 'Enviar',
   willGoPrivately: (n: string) => `Vai em privado para ${n}`,
   bytesLeft: (n: number) => `Restam ${n} bytes`,
@@ -140,7 +138,6 @@ const pt: Strings = {
   suggestions: 'Usuários online',
   onlineTitle: 'Online',
   onlineToggle: (n: number) => `Online (${n})`,
-  mentionHint: (n: string) => `Escrever para ${n}`,
   enableNotifications: 'Ativar notificações',
   privateFromTitle: (n: string) => `Mensagem privada de ${n}`,
   mentionTitle: (n: string) => `${n} mencionou você`,
@@ -148,7 +145,7 @@ const pt: Strings = {
     notFound: (n: string) => `Usuário ${n} não está online.`,
     tooLong: (max: number) => `Mensagem muito longa (máximo ${max} bytes).`,
     privateEmpty: 'Mensagem privada vazia: use @nome texto.',
-    unknownCommand: (c: string) => `Comando desconhecido: /${c}. Comandos: /users, /quit e //texto para enviar /texto.`,
+    unknownCommand: (c: string) => `Comando desconhecido: /${c}. Use /users, /quit ou //texto.`,
     nameTimeout: 'Tempo para informar o nome esgotado.',
     serverFull: 'Servidor cheio; tentando de novo mais tarde.',
     shutdown: 'O servidor está encerrando.',
@@ -176,5 +173,21 @@ export function noticeText(n: Notice, t: Strings): string {
       return t.notice.shutdown;
     case 'other':
       return n.text;
+  }
+}
+
+/** The quiet line for a join, leave, online list, notice or connection change. */
+export function systemText(item: Exclude<Item, { kind: 'msg' }>, t: Strings): string {
+  switch (item.kind) {
+    case 'join':
+      return t.joined(item.name);
+    case 'leave':
+      return t.left(item.name);
+    case 'users':
+      return t.onlineNow(item.users);
+    case 'notice':
+      return noticeText(item.notice, t);
+    case 'status':
+      return item.status === 'welcome' ? t.welcome(item.name) : item.status === 'reconnected' ? t.reconnected : t.disconnected;
   }
 }

@@ -1,0 +1,28 @@
+/**
+ * The page's weight budget: all JS and CSS of the built page, gzip-compressed
+ * as the gateway serves it (the build writes .gz twins), at most 30 KB.
+ * `npm test` builds before Vitest runs.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { expect, it } from 'vitest';
+import { REPO } from '../helpers/processes.ts';
+
+/** Bytes of gzip for all the page's JS + CSS. */
+const PAGE_BUDGET_BYTES = 30_000;
+
+it('the built page (all JS + CSS) fits in 30 KB gzip', () => {
+  const assets = join(REPO, 'dist', 'assets');
+  expect(existsSync(assets), 'dist/ is missing: run `npm run build` first (npm test does)').toBe(true);
+  const files = readdirSync(assets).filter((f) => /\.(js|css)$/.test(f));
+  expect(files.some((f) => f.endsWith('.js'))).toBe(true);
+  expect(files.some((f) => f.endsWith('.css'))).toBe(true);
+  let total = 0;
+  for (const f of files) {
+    const path = join(assets, f);
+    expect(statSync(path).size).toBeGreaterThan(0);
+    total += gzipSync(readFileSync(path), { level: 9 }).length;
+  }
+  expect(total).toBeLessThanOrEqual(PAGE_BUDGET_BYTES);
+});
