@@ -240,7 +240,13 @@ describe('two browser users and a netcat user', () => {
   it('the online list starts a private message, and a leave is shown', async () => {
     // On the phone the list opens as a drawer.
     await bob.locator('.users-toggle').click();
+    await bob.locator('#online').waitFor();
+    await screenshot(bob, '06a-phone-online-drawer');
+    await bob.getByRole('button', { name: 'Fechar' }).click();
+    await bob.locator('#online').waitFor({ state: 'hidden' });
+    await bob.locator('.users-toggle').click();
     await bob.locator('#online button', { hasText: 'nina' }).click();
+    await bob.locator('#online').waitFor({ state: 'hidden' });
     expect(await bob.locator('#composer').inputValue()).toBe('@nina ');
     await bob.getByText('Vai em privado para nina').waitFor();
     await screenshot(bob, '06-phone-dark-pt');

@@ -73,6 +73,7 @@ const en = {
   onlineTitle: 'Online',
   onlineToggle: (n: number) => `Online (${n})`,
   // attention
+  close: 'Close',
   enableNotifications: 'Enable notifications',
   privateFromTitle: (n: string) => `Private message from ${n}`,
   mentionTitle: (n: string) => `${n} mentioned you`,
@@ -138,6 +139,7 @@ const pt: Strings = {
   suggestions: 'Usuários online',
   onlineTitle: 'Online',
   onlineToggle: (n: number) => `Online (${n})`,
+  close: 'Fechar',
   enableNotifications: 'Ativar notificações',
   privateFromTitle: (n: string) => `Mensagem privada de ${n}`,
   mentionTitle: (n: string) => `${n} mencionou você`,
