@@ -1,0 +1,117 @@
+/**
+ * The benchmark's own correctness: its numbers mean something only if every
+ * line it sends is counted once, in order, on every receiver. A tiny run of
+ * the real tool (its worker processes, the real baseline, server and
+ * gateway on loopback) must see zero loss and in-order delivery. It never
+ * asserts a time.
+ */
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Histogram } from '../../bench/histogram.ts';
+import { Receiver, RunStats, probeLine } from '../../bench/probe.ts';
+import { REPO } from '../../bench/processes.ts';
+import type { StepResult } from '../../bench/session.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('Receiver', () => {
+  const line = (name: string, run: number, sender: number, seq: number, sent: number) =>
+    `${name}: ${probeLine(run, sender, seq, sent)}\n`;
+
+  it('counts every probe line once, in order, however the bytes are split', () => {
+    const stats = new RunStats(7, 2);
+    const r = new Receiver();
+    r.reset(7, 2);
+    const bytes = Buffer.from(
+      'u1 entrou no chat!\n' + line('u0', 7, 0, 0, 1000) + line('u5', 7, 1, 0, 1000) + line('u0', 7, 0, 1, 1500),
+    );
+    // One byte at a time: every line crosses a chunk boundary.
+    for (let i = 0; i < bytes.length; i++) r.onBytes(bytes.subarray(i, i + 1), stats, 2000);
+    expect(stats.received).toBe(3);
+    expect(stats.gaps + stats.duplicates + stats.stale).toBe(0);
+    expect(stats.latency.max).toBe(1000);
+  });
+
+  it('reports a skipped line as a gap and a repeated one as a duplicate', () => {
+    const stats = new RunStats(1, 1);
+    const r = new Receiver();
+    r.reset(1, 1);
+    r.onBytes(Buffer.from(line('a', 1, 0, 0, 0) + line('a', 1, 0, 2, 0) + line('a', 1, 0, 2, 0)), stats, 0);
+    expect(stats).toMatchObject({ received: 3, gaps: 1, duplicates: 1 });
+  });
+
+  it('ignores lines of an earlier run and recognises the welcome after a long line', () => {
+    const stats = new RunStats(2, 1);
+    const r = new Receiver();
+    r.reset(2, 1);
+    let joined = 0;
+    r.onJoined = () => joined++;
+    r.onBytes(Buffer.from(`${'x'.repeat(500)} entrou no chat!\nBem-vindo, a! Online (1): a\n` + line('b', 1, 0, 0, 0)), stats, 0);
+    expect(joined).toBe(1);
+    expect(stats).toMatchObject({ received: 0, stale: 1 });
+  });
+
+  it('takes one WebSocket frame as one line', () => {
+    const stats = new RunStats(3, 1);
+    const r = new Receiver();
+    r.reset(3, 1);
+    r.onFrame(Buffer.from(`b: ${probeLine(3, 0, 0, 10)}`), stats, 30);
+    expect(stats).toMatchObject({ received: 1, gaps: 0 });
+  });
+});
+
+describe('Histogram', () => {
+  it('gives quantiles within its bucket precision', () => {
+    const h = new Histogram();
+    for (let i = 1; i <= 1000; i++) h.record(i * 100);
+    expect(h.quantile(0.5)).toBeGreaterThanOrEqual(50_000);
+    expect(h.quantile(0.5)).toBeLessThan(50_000 * 1.02);
+    expect(h.quantile(1)).toBe(100_000);
+  });
+});
+
+describe('npm run bench on a few clients', () => {
+  it('delivers every probe line exactly once and in order, through baseline, server and gateway', async () => {
+    const out = join(dir, 'results.json');
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/main.ts', '--quick', '--fanout', '--gateway', '--clients', '5', '--seconds', '0.5', '--step-seconds', '0.5', '--workers', '1', '--out', out],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const [code] = (await once(proc, 'exit')) as [number | null];
+    expect(code, stderr).toBe(0);
+    // The table names every system it compared.
+    expect(stdout).toMatch(/fanout\s+baseline \(TCP\)/);
+    expect(stdout).toMatch(/gateway: fanout\s+gateway \(WebSocket\)/);
+
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    const steps: Array<[string, StepResult]> = [
+      ...json.results.fanout.runs.map((r: { system: string; step: StepResult }) => [`fanout ${r.system}`, r.step]),
+      ...json.results.gateway.fanout.runs.map((r: { system: string; step: StepResult }) => [`gateway fanout ${r.system}`, r.step]),
+      ...json.results.gateway.step.runs.map((r: { system: string; step: StepResult }) => [`gateway step ${r.system}`, r.step]),
+    ];
+    expect(steps.map(([name]) => name).sort()).toEqual(
+      ['fanout baseline', 'fanout server', 'gateway fanout gateway', 'gateway fanout server', 'gateway step gateway', 'gateway step server'].sort(),
+    );
+    for (const [name, step] of steps) {
+      expect(step.sentLines, name).toBeGreaterThan(0);
+      // Every line reaches every other client: (clients - 1) deliveries each.
+      expect({ name, received: step.received, lost: step.lost, orderErrors: step.orderErrors, disconnects: step.disconnects }).toEqual({
+        name,
+        received: step.sentLines * 4,
+        lost: 0,
+        orderErrors: 0,
+        disconnects: 0,
+      });
+    }
+  }, 120_000);
+});
