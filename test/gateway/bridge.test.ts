@@ -2,11 +2,9 @@
  * Browser (WebSocket) users and terminal (TCP) users in one chat, through
  * the real gateway and the real chat server.
  */
-import net from 'node:net';
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killNetcats, netcat } from '../helpers/netcat.ts';
-import { onCleanup, startGatewayApp, startStack } from './fixture.ts';
+import { startGatewayOnUpstream, startStack } from './fixture.ts';
 
 afterEach(killNetcats);
 
@@ -105,7 +103,7 @@ describe('nothing lost, split or reordered', () => {
   it('never splits a frame inside a line or a multi-byte character', async () => {
     // An upstream that dribbles its bytes one at a time, cutting every
     // character of 2, 3 and 4 bytes in the middle.
-    const upstream = net.createServer((socket) => {
+    const g = await startGatewayOnUpstream((socket) => {
       const bytes = Buffer.from('Digite seu nome:\nção 日本 🙂🎉\nfim\n');
       let i = 0;
       const tick = setInterval(() => {
@@ -114,10 +112,6 @@ describe('nothing lost, split or reordered', () => {
       }, 1);
       socket.on('close', () => clearInterval(tick));
     });
-    upstream.listen(0, '127.0.0.1');
-    await once(upstream, 'listening');
-    onCleanup(() => upstream.close());
-    const g = await startGatewayApp((upstream.address() as net.AddressInfo).port);
     const web = g.open();
     await web.expect('Digite seu nome:');
     await web.expect('ção 日本 🙂🎉');

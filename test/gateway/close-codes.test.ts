@@ -5,7 +5,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ChatServer } from '../../tcp-server/chat-server.ts';
-import { onCleanup, startGatewayApp, startStack } from './fixture.ts';
+import { onCleanup, startGatewayApp, startGatewayOnUpstream, startStack } from './fixture.ts';
 
 async function freePort(): Promise<number> {
   const probe = net.createServer().listen(0, '127.0.0.1');
@@ -44,14 +44,10 @@ describe('upstream', () => {
   it('closes with 1011 when the chat server connection breaks', async () => {
     // An upstream that resets the connection mid-session.
     const sockets: net.Socket[] = [];
-    const upstream = net.createServer((s) => {
+    const g = await startGatewayOnUpstream((s) => {
       sockets.push(s);
       s.write('Digite seu nome:\n');
     });
-    upstream.listen(0, '127.0.0.1');
-    await once(upstream, 'listening');
-    onCleanup(() => upstream.close());
-    const g = await startGatewayApp((upstream.address() as net.AddressInfo).port);
     const web = g.open();
     await web.expect('Digite seu nome:');
     sockets[0]!.resetAndDestroy();

@@ -2,7 +2,8 @@
  * A real chat server and a real gateway, in this process, on ephemeral
  * loopback ports; everything they opened is closed after each test.
  */
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { ChatServer, type ChatServerOptions } from '../../tcp-server/chat-server.ts';
@@ -74,4 +75,17 @@ function trackTcp(c: LineClient): LineClient {
 
 export function onCleanup(fn: () => unknown): void {
   cleanups.push(fn);
+}
+
+/**
+ * A scripted stand-in for the chat server (a real TCP server), for what the
+ * real one never does: dribbling bytes, resetting, not reading. Returns a
+ * gateway in front of it.
+ */
+export async function startGatewayOnUpstream(onConnection: (socket: net.Socket) => void) {
+  const upstream = net.createServer(onConnection);
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  cleanups.push(() => upstream.close());
+  return startGatewayApp((upstream.address() as AddressInfo).port);
 }

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { expect, it } from 'vitest';
-import { onCleanup, startGatewayApp, startStack } from './fixture.ts';
+import { startGatewayOnUpstream, startStack } from './fixture.ts';
 
 it('a browser that never reads holds back its TCP connection, until the chat server cuts it off', async () => {
   const maxBuffered = 64 * 1024;
@@ -37,16 +37,12 @@ it('a browser that never reads holds back its TCP connection, until the chat ser
 it('a chat server that stops reading holds back the browser, and every line still arrives in order', async () => {
   let upstreamSocket: net.Socket | null = null;
   let received = '';
-  const upstream = net.createServer((socket) => {
+  const g = await startGatewayOnUpstream((socket) => {
     upstreamSocket = socket;
     socket.pause(); // not reading for now
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (received += d));
   });
-  upstream.listen(0, '127.0.0.1');
-  await once(upstream, 'listening');
-  onCleanup(() => upstream.close());
-  const g = await startGatewayApp((upstream.address() as net.AddressInfo).port);
   const web = g.open();
   await web.opened;
   const frame = (i: number) => `${String(i).padStart(5, '0')}${'y'.repeat(9_000)}`;
