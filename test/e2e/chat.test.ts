@@ -3,67 +3,37 @@
  * server, with a real netcat user: everything a person would do, checked by
  * what they would see.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  type GatewayProcess,
-  type TcpServerProcess,
-  killAll,
-  startGateway,
-  startTcpServer,
-} from '../helpers/processes.ts';
-import { type Netcat, joinChat, launchChromium, message, netcat, requireBuiltPage, screenshot, watchErrors } from './support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { type Netcat, joinChat, message, say, screenshot, useStack } from './fixture.ts';
 
 describe('two browser users and a netcat user', () => {
-  let tcp: TcpServerProcess;
-  let gateway: GatewayProcess;
-  let browser: Browser;
-  let anaContext: BrowserContext;
-  let bobContext: BrowserContext;
+  const stack = useStack();
   let ana: Page; // English, light, desktop
   let bob: Page; // Portuguese, dark, 360-px phone
   let nina: Netcat;
   let anaErrors: string[] = [];
   let bobErrors: string[] = [];
-  const netcats: Netcat[] = [];
 
   beforeAll(async () => {
-    requireBuiltPage();
-    tcp = await startTcpServer();
-    gateway = await startGateway({ chatPort: tcp.port });
-    browser = await launchChromium();
-    anaContext = await browser.newContext({ locale: 'en-US', colorScheme: 'light', viewport: { width: 1280, height: 800 } });
-    bobContext = await browser.newContext({
+    // Ana's timers can be paused, to choose when her page retries during the restart test.
+    ({ page: ana, errors: anaErrors } = await stack.open({
+      locale: 'en-US',
+      colorScheme: 'light',
+      viewport: { width: 1280, height: 800 },
+      clock: true,
+    }));
+    ({ page: bob, errors: bobErrors } = await stack.open({
       locale: 'pt-BR',
       colorScheme: 'dark',
       viewport: { width: 360, height: 740 },
       isMobile: true,
       hasTouch: true,
-    });
-    // Ana's timers can be paused, to choose when her page retries during the restart test.
-    await anaContext.clock.install();
-    ana = await anaContext.newPage();
-    bob = await bobContext.newPage();
-    anaErrors = watchErrors(ana);
-    bobErrors = watchErrors(bob);
+    }));
   });
-
-  afterAll(async () => {
-    for (const n of netcats) n.kill();
-    await browser?.close();
-    await gateway?.stop();
-    await tcp?.stop();
-    killAll();
-  });
-
-  function nc(): Netcat {
-    const n = netcat(tcp.port);
-    netcats.push(n);
-    return n;
-  }
 
   it('a new user picks a name checked as they type, and joins', async () => {
-    await ana.goto(gateway.url);
+    await ana.goto(stack.gateway.url);
     const name = ana.locator('#name');
     await name.waitFor();
     expect(await ana.locator('h1').textContent()).toBe('Join the chat');
@@ -82,14 +52,12 @@ describe('two browser users and a netcat user', () => {
   });
 
   it('a taken name is answered in the prompt, in the page language', async () => {
-    nina = nc();
-    await nina.sees('Digite seu nome:\n');
-    nina.type('nina');
+    nina = await stack.terminalUser('nina');
     await nina.sees('Bem-vindo, nina! Online (2): ana, nina\n');
     await ana.locator('.system', { hasText: 'nina joined' }).waitFor();
     await ana.locator('#online', { hasText: 'nina' }).waitFor();
 
-    await bob.goto(gateway.url);
+    await bob.goto(stack.gateway.url);
     expect(await bob.locator('h1').textContent()).toBe('Entre no chat');
     await bob.locator('#name').fill('ANA');
     await bob.locator('form.prompt button[type=submit]').click();
@@ -115,8 +83,7 @@ describe('two browser users and a netcat user', () => {
     expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
     await nina.sees('ana: Hello everyone! Docs at https://example.com/docs.\n');
 
-    await bob.locator('#composer').fill('Oi, gente! Tudo bem? 😀');
-    await bob.locator('#composer').press('Enter');
+    await say(bob, 'Oi, gente! Tudo bem? 😀');
     await message(ana, 'Oi, gente! Tudo bem? 😀').waitFor();
     await nina.sees('bob: Oi, gente! Tudo bem? 😀\n');
 
@@ -157,8 +124,7 @@ describe('two browser users and a netcat user', () => {
     expect(await theirs.locator('.private-tag').textContent()).toContain('privado de ana');
 
     // Lines arrive in order: once nina sees the next public line, the private one would have come before it.
-    await composer.fill('public marker after the secret');
-    await composer.press('Enter');
+    await say(ana, 'public marker after the secret');
     await nina.sees('ana: public marker after the secret\n');
     expect(nina.screen).not.toContain('secret is 42');
 
@@ -181,8 +147,7 @@ describe('two browser users and a netcat user', () => {
   });
 
   it('a private message to someone who is not online is marked as not delivered', async () => {
-    await ana.locator('#composer').fill('@ghost are you there?');
-    await ana.locator('#composer').press('Enter');
+    await say(ana, '@ghost are you there?');
     const item = message(ana, 'are you there?');
     await item.locator('.state', { hasText: 'not delivered' }).waitFor();
     await ana.locator('.system.notice', { hasText: 'User ghost is not online.' }).waitFor();
@@ -257,31 +222,27 @@ describe('two browser users and a netcat user', () => {
     await bob.locator('.system', { hasText: 'nina saiu' }).waitFor();
     await ana.locator('#online', { hasNotText: 'nina' }).waitFor();
     expect(await ana.locator('#online h2').textContent()).toContain('2');
-    nina.kill();
+    nina.hangUp();
+    await nina.exited;
   });
 
   it('the TCP server restarts: the page reconnects, rejoins and delivers what was typed offline', async () => {
-    const port = tcp.port;
-    await tcp.stop();
+    const port = stack.tcp.port;
+    await stack.stopTcp();
     await ana.locator('.status[data-state="reconnecting"], .status[data-state="connecting"]').first().waitFor();
     await bob.locator('.status:not([data-state="online"])').waitFor();
     await ana.locator('.offline').waitFor();
     // Hold Ana's retries until bob and a terminal user are back, so that someone is there to receive.
     await ana.clock.pauseAt(Date.now() + 60_000);
 
-    await ana.locator('#composer').fill('typed while offline');
-    await ana.locator('#composer').press('Enter');
+    await say(ana, 'typed while offline');
     const pending = message(ana, 'typed while offline');
     await pending.locator('.state', { hasText: 'waiting to send' }).waitFor();
     await ana.getByText('Waiting to send: 1').waitFor();
     await screenshot(ana, '07-offline-pending');
 
-    tcp = await startTcpServer({ CHAT_PORT: String(port) });
-    expect(tcp.port).toBe(port);
-    const watcher = nc();
-    await watcher.sees('Digite seu nome:\n');
-    watcher.type('watcher');
-    await watcher.sees('Bem-vindo, watcher!');
+    expect((await stack.restartTcp()).port).toBe(port);
+    const watcher = await stack.terminalUser('watcher');
     await bob.locator('.status[data-state="online"]').waitFor({ timeout: 20_000 });
     await bob.locator('.system', { hasText: 'Reconectado.' }).waitFor();
     await watcher.sees('bob entrou no chat!\n');

@@ -3,51 +3,27 @@
  * and the page keeps only a bounded window in the DOM, follows the newest,
  * and still answers the keyboard at once.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import {
-  type GatewayProcess,
-  type TcpServerProcess,
-  killAll,
-  startGateway,
-  startTcpServer,
-} from '../helpers/processes.ts';
-import { type Netcat, joinChat, launchChromium, message, netcat, requireBuiltPage, screenshot } from './support.ts';
+import { beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { joinChat, message, screenshot, useStack } from './fixture.ts';
 
 const COUNT = 10_000;
 
-let tcp: TcpServerProcess;
-let gateway: GatewayProcess;
-let browser: Browser;
+// The server paces each client to 20 lines/s by default; this test wants a flood.
+const stack = useStack({ CHAT_RATE: '100000', CHAT_BURST: '100000' });
 let page: Page;
-let flood: Netcat | undefined;
+let errors: string[] = [];
 
 beforeAll(async () => {
-  requireBuiltPage();
-  // The server paces each client to 20 lines/s by default; this test wants a flood.
-  tcp = await startTcpServer({ CHAT_RATE: '100000', CHAT_BURST: '100000' });
-  gateway = await startGateway({ chatPort: tcp.port });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
-});
-
-afterAll(async () => {
-  flood?.kill();
-  await browser?.close();
-  await gateway?.stop();
-  await tcp?.stop();
-  killAll();
+  ({ page, errors } = await stack.open({ viewport: { width: 1024, height: 768 } }));
 });
 
 it(`${COUNT.toLocaleString('en')} messages do not freeze the page`, { timeout: 90_000 }, async () => {
-  await page.goto(gateway.url);
+  await page.goto(stack.gateway.url);
   await joinChat(page, 'reader');
-  flood = netcat(tcp.port);
-  await flood.sees('Digite seu nome:\n');
-  flood.type('flood');
-  await flood.sees('Bem-vindo, flood!');
+  const flood = await stack.terminalUser('flood');
   const lines = Array.from({ length: COUNT }, (_, i) => `line ${i + 1} of the flood, with a link https://example.com/${i + 1}`);
-  flood.proc.stdin!.write(lines.join('\n') + '\n');
+  flood.type(lines.join('\n'));
 
   const last = message(page, `line ${COUNT} of the flood`);
   await last.waitFor({ timeout: 60_000 });
@@ -71,4 +47,5 @@ it(`${COUNT.toLocaleString('en')} messages do not freeze the page`, { timeout: 9
   await page.getByRole('button', { name: '1 new message' }).click();
   await message(page, 'one more while you read').waitFor();
   await screenshot(page, '09-long-session');
+  expect(errors).toEqual([]);
 });
