@@ -38,6 +38,14 @@ function joined(name = 'ana', users = ['ana', 'bob']) {
   return { session, transport };
 }
 
+/** Joined, then the socket dropped: what is submitted now waits in the outbox. */
+function offline(name = 'ana') {
+  const j = joined(name);
+  j.transport.open = false;
+  j.session.closed();
+  return j;
+}
+
 const messages = (items: Item[]) => items.filter((i): i is MessageItem => i.kind === 'msg');
 
 describe('joining', () => {
@@ -192,6 +200,16 @@ describe('sending', () => {
     expect(messages(session.items)[0]!.state).toBe('failed');
   });
 
+  it('marks the line that went over a smaller server limit, counting it as sent (`//`, spaces after `@name`)', () => {
+    const { session } = joined();
+    session.submit('//' + 'x'.repeat(99)); // 101 bytes on the wire, shown as "/xxx…" (100)
+    session.submit('@bob' + ' '.repeat(10) + 'z'.repeat(88)); // 102 bytes, shown as 88
+    session.submit('@bob curta');
+    session.receive('Mensagem muito longa (máximo 100 bytes).');
+    session.receive('Mensagem muito longa (máximo 100 bytes).');
+    expect(messages(session.items).map((m) => m.state)).toEqual(['failed', 'failed', 'sent']);
+  });
+
   it('/quit leaves on purpose: back to the prompt, no reconnect', () => {
     const { session, transport } = joined();
     session.submit('/quit');
@@ -226,9 +244,7 @@ describe('offline and rejoin', () => {
   });
 
   it('asks for a new name when mine was taken meanwhile, keeping what waits', () => {
-    const { session, transport } = joined();
-    transport.open = false;
-    session.closed();
+    const { session, transport } = offline();
     session.submit('ainda aqui');
     transport.open = true;
     session.opened();
@@ -243,14 +259,26 @@ describe('offline and rejoin', () => {
   });
 
   it('a line typed while pending lines wait goes after them', () => {
-    const { session, transport } = joined();
-    transport.open = false;
-    session.closed();
+    const { session, transport } = offline();
     session.submit('primeiro');
     transport.open = true;
     session.opened();
     session.submit('segundo'); // socket open but not joined yet
     session.receive('Bem-vindo, ana! Online (1): ana');
     expect(transport.sent.slice(-2)).toEqual(['primeiro', 'segundo']);
+  });
+
+  it('a name I pick myself on the rejoin prompt and find taken is just taken, not "taken while you were away"', () => {
+    const { session, transport } = offline();
+    transport.open = true;
+    session.opened();
+    session.receive('Nome já em uso: ana.');
+    expect(session.nameError).toEqual({ reason: 'taken', name: 'ana', rejoin: true });
+    session.chooseName('bob');
+    session.receive('Nome já em uso: bob.');
+    expect(session.nameError).toEqual({ reason: 'taken', name: 'bob', rejoin: false });
+    session.chooseName('ana2');
+    session.receive('Bem-vindo, ana2! Online (2): ana2, bob');
+    expect(session.phase).toBe('chat');
   });
 });

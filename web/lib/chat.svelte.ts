@@ -36,6 +36,8 @@ export interface MessageItem {
   /** Someone else's line that mentions me. */
   mention: boolean;
   state: MessageState;
+  /** My own line's bytes as sent (`@name`, spaces and `//` included), to match a "too long" answer. */
+  bytes?: number;
 }
 
 export type Item =
@@ -83,7 +85,6 @@ export class ChatSession {
   transport: Transport | null = null;
   /** Whether the current socket got a welcome. */
   joined = $state.raw(false);
-  private everJoined = false;
   private readonly outbox = new Outbox();
   private nextId = 1;
   private batch: Item[] | null = null;
@@ -133,17 +134,17 @@ export class ChatSession {
     switch (event.type) {
       case 'prompt':
         return; // the name is sent unasked, as the first frame
+      // In the chat phase the name was sent by the page itself, rejoining after a drop.
       case 'name-error':
-        this.phase = 'name';
         this.nameError =
-          event.reason === 'invalid' ? { reason: 'invalid' } : { reason: 'taken', name: event.name, rejoin: this.everJoined };
+          event.reason === 'invalid' ? { reason: 'invalid' } : { reason: 'taken', name: event.name, rejoin: this.phase === 'chat' };
+        this.phase = 'name';
         return;
       case 'welcome': {
-        const again = this.everJoined;
+        const again = this.phase === 'chat';
         this.me = event.name;
         this.users = event.users;
         this.joined = true;
-        this.everJoined = true;
         this.phase = 'chat';
         this.nameError = null;
         this.add({ kind: 'status', status: again ? 'reconnected' : 'welcome', name: event.name });
@@ -187,7 +188,7 @@ export class ChatSession {
         if (event.notice === 'not-found') this.markFailed((m) => m.peer !== null && nameKey(m.peer) === nameKey(event.name));
         if (event.notice === 'too-long') {
           this.maxLine = event.max;
-          this.markFailed((m) => utf8Length(m.peer === null ? m.text : `@${m.peer} ${m.text}`) > event.max);
+          this.markFailed((m) => m.bytes! > event.max);
         }
         this.add({ kind: 'notice', notice: event });
         return;
@@ -201,7 +202,8 @@ export class ChatSession {
    */
   submit(raw: string): boolean {
     const text = sanitize(raw);
-    if (text.trim() === '' || utf8Length(text) > this.maxLine) return false;
+    const bytes = utf8Length(text);
+    if (text.trim() === '' || bytes > this.maxLine) return false;
     const line = parseClientLine(text);
     if (line.type === 'quit') {
       this.transport?.send(text);
@@ -220,6 +222,7 @@ export class ChatSession {
         peer: line.type === 'private' ? line.to : null,
         mention: false,
         state: direct ? 'sent' : 'pending',
+        bytes,
       }).id;
     }
     if (!(direct && this.transport?.send(text))) {
