@@ -45,6 +45,8 @@ describe('two browser users and a netcat user', () => {
 
     await joinChat(ana, 'ana');
     expect(await ana.locator('.whoami strong').textContent()).toBe('ana');
+    // Keyboard users land in the composer: they can type at once, no Tab hunting.
+    await ana.locator('#composer:focus').waitFor();
     await ana.locator('.system', { hasText: 'Welcome, ana!' }).waitFor();
     expect(await ana.locator('#online li').allTextContents()).toEqual([expect.stringContaining('ana')]);
     // The name is remembered for next time.

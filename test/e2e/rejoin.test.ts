@@ -33,6 +33,7 @@ it('asks for another name when mine was taken while offline, then delivers what 
   await page.getByText('Waiting to send: 1').waitFor();
   await screenshot(page, '10-name-taken-on-rejoin');
   await joinChat(page, 'kim2');
+  await page.locator('#composer:focus').waitFor();
   await thief.sees('kim2 entrou no chat!\n');
   await thief.sees('kim2: kept for later\n');
   await message(page, 'kept for later').locator('.state').waitFor({ state: 'detached' });
