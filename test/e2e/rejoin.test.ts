@@ -24,6 +24,13 @@ it('asks for another name when mine was taken while offline, then delivers what 
   await page.clock.pauseAt(Date.now() + 60_000); // hold the page's retries while the name is taken
   await say(page, 'kept for later');
   await message(page, 'kept for later').locator('.state', { hasText: 'waiting to send' }).waitFor();
+  // Closing or reloading now would lose that line: the browser asks first, and staying keeps it.
+  const asked = page.waitForEvent('dialog');
+  await page.close({ runBeforeUnload: true });
+  const dialog = await asked;
+  expect(dialog.type()).toBe('beforeunload');
+  await dialog.dismiss();
+  expect(page.isClosed()).toBe(false);
 
   await stack.restartTcp();
   const thief = await stack.terminalUser('KIM');
