@@ -73,6 +73,21 @@ async function main(): Promise<number> {
   const started = new Date();
   const results: Results = {};
 
+  const file =
+    options.out ?? join(REPO, 'bench', 'results', `bench-${started.toISOString().replace(/[:.]/g, '-')}${options.quick ? '-quick' : ''}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  const m = machine();
+  // Written after every workload, so an interrupted run keeps what it measured.
+  const save = (complete: boolean) =>
+    writeFileSync(
+      file,
+      JSON.stringify(
+        { started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, complete, machine: m, options, results, targets: checkTargets(results) },
+        null,
+        2,
+      ) + '\n',
+    );
+
   for (const workload of options.workloads) {
     switch (workload) {
       case 'fanout':
@@ -94,22 +109,12 @@ async function main(): Promise<number> {
         break;
       }
     }
+    save(false);
   }
   done();
 
-  const m = machine();
   process.stdout.write(report(results, m, options.quick));
-  const file =
-    options.out ?? join(REPO, 'bench', 'results', `bench-${started.toISOString().replace(/[:.]/g, '-')}${options.quick ? '-quick' : ''}.json`);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(
-    file,
-    JSON.stringify(
-      { started: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, machine: m, options, results, targets: checkTargets(results) },
-      null,
-      2,
-    ) + '\n',
-  );
+  save(true);
   process.stderr.write(`bench: results written to ${relative(process.cwd(), file) || file}\n`);
   return 0;
 }

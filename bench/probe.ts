@@ -19,6 +19,7 @@ const COMMA = 0x2c;
 /** A name is at most 32 characters (up to 128 bytes); bench names are short ASCII. */
 const MAX_NAME_BYTES = 128;
 const WELCOME = Buffer.from('Bem-vindo, ');
+const PROMPT = Buffer.from('Digite seu nome:');
 /** Anything longer cannot be a probe line; it is skipped without being copied. */
 const MAX_PROBE_LINE = 96;
 
@@ -80,6 +81,7 @@ export interface RunStatsJSON {
  */
 export class Receiver {
   joined = false;
+  prompted = false;
   /** Last seq seen per sender in the current run (-1: none yet). */
   private lastSeq: Int32Array = new Int32Array(0);
   private run = -1;
@@ -88,6 +90,8 @@ export class Receiver {
   /** Inside a long line (a welcome, a join storm line…) until its LF. */
   private skipping = false;
   onJoined: (() => void) | null = null;
+  /** The server asked for the name: it has accepted the connection and reads it. */
+  onPrompt: (() => void) | null = null;
 
   /** Starts a new run: sequence tracking starts over. */
   reset(run: number, senders: number): void {
@@ -148,6 +152,11 @@ export class Receiver {
   }
 
   private checkWelcome(buf: Buffer, start: number, end: number): void {
+    if (!this.prompted && end - start === PROMPT.length && buf.compare(PROMPT, 0, PROMPT.length, start, end) === 0) {
+      this.prompted = true;
+      this.onPrompt?.();
+      return;
+    }
     if (this.joined || end - start < WELCOME.length) return;
     for (let i = 0; i < WELCOME.length; i++) if (buf[start + i] !== WELCOME[i]) return;
     this.joined = true;

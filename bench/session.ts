@@ -21,8 +21,8 @@ export const SYSTEM_LABEL: Record<System, string> = {
 
 /** Flood limits for the bench's senders: far above any rate a step offers. */
 const SENDER_RATE = 1_000_000;
-/** Joins a worker keeps in flight: enough to keep the server busy, not a connect storm. */
-const JOIN_CONCURRENCY = 64;
+/** Clients a worker joins at once (a batch connects, then all send their names together). */
+const JOIN_CONCURRENCY = 250;
 /** Time between telling the workers of a step and its start, so all are ready. */
 const STEP_LEAD_US = 300_000;
 /** A drain ends when nothing new arrived for this long. */

@@ -11,6 +11,8 @@ import type { FromWorker, Target, ToWorker } from './worker-protocol.ts';
 interface BenchClient {
   readonly index: number;
   readonly receiver: Receiver;
+  /** Sends the name line: the client then waits for its welcome. */
+  sendName(): void;
   /** Sends lines (each without LF), as one write where the transport allows. */
   send(lines: string[]): void;
   close(): void;
@@ -33,7 +35,9 @@ function onUnexpectedClose(): void {
   if (!closing) disconnects++;
 }
 
-function connectTcp(target: Extract<Target, { kind: 'tcp' }>, index: number, name: string, done: (err: string | null) => void): BenchClient {
+type Done = (err: string | null) => void;
+
+function connectTcp(target: Extract<Target, { kind: 'tcp' }>, index: number, name: string, connected: Done, done: Done): BenchClient {
   const receiver = new Receiver();
   const socket = net.connect({
     host: target.host,
@@ -57,15 +61,22 @@ function connectTcp(target: Extract<Target, { kind: 'tcp' }>, index: number, nam
     done(err);
   };
   receiver.onJoined = () => settle(null);
-  socket.on('connect', () => socket.write(name + '\n'));
-  socket.on('error', (err) => settle(err.message));
+  receiver.onPrompt = () => connected(null);
+  socket.on('error', (err) => {
+    connected(err.message);
+    settle(err.message);
+  });
   socket.on('close', () => {
+    connected('closed');
     settle('closed before the welcome');
     onUnexpectedClose();
   });
   return {
     index,
     receiver,
+    sendName() {
+      socket.write(name + '\n');
+    },
     send(lines) {
       socket.write(lines.join('\n') + '\n');
     },
@@ -75,7 +86,7 @@ function connectTcp(target: Extract<Target, { kind: 'tcp' }>, index: number, nam
   };
 }
 
-function connectWs(target: Extract<Target, { kind: 'ws' }>, index: number, name: string, done: (err: string | null) => void): BenchClient {
+function connectWs(target: Extract<Target, { kind: 'ws' }>, index: number, name: string, connected: Done, done: Done): BenchClient {
   const receiver = new Receiver();
   const ws = new WebSocket(target.url, { headers: { Origin: target.origin }, perMessageDeflate: false });
   let settled = false;
@@ -85,16 +96,23 @@ function connectWs(target: Extract<Target, { kind: 'ws' }>, index: number, name:
     done(err);
   };
   receiver.onJoined = () => settle(null);
-  ws.on('open', () => ws.send(name));
+  receiver.onPrompt = () => connected(null);
   ws.on('message', (data: Buffer) => receiver.onFrame(data, stats, nowUs()));
-  ws.on('error', (err) => settle(err.message));
+  ws.on('error', (err) => {
+    connected(err.message);
+    settle(err.message);
+  });
   ws.on('close', () => {
+    connected('closed');
     settle('closed before the welcome');
     onUnexpectedClose();
   });
   return {
     index,
     receiver,
+    sendName() {
+      ws.send(name);
+    },
     send(lines) {
       // The protocol over WebSocket: one text frame per line.
       for (const line of lines) ws.send(line);
@@ -105,37 +123,65 @@ function connectWs(target: Extract<Target, { kind: 'ws' }>, index: number, name:
   };
 }
 
+/**
+ * Joins in batches: a batch connects and waits for the prompt (the server
+ * has accepted each connection), then every client of it sends its name
+ * in the same tick, so the server sees the batch's names together and the
+ * join notices to everyone online go out batched (as when many people
+ * arrive at once) rather than one storm per joiner. Each client waits for
+ * its own welcome.
+ */
 function join(msg: Extract<ToWorker, { type: 'join' }>): void {
-  let next = msg.from;
-  let inFlight = 0;
   let joined = 0;
   let failed = 0;
   let firstError: string | null = null;
   const progress = setInterval(() => post({ type: 'join-progress', joined }), 500);
-  const startOne = () => {
-    const index = next++;
-    inFlight++;
-    const name = `${msg.prefix}${index}`;
-    const onDone = (err: string | null) => {
-      inFlight--;
-      if (err === null) joined++;
-      else {
-        failed++;
-        firstError ??= err;
-      }
-      pump();
-    };
-    const client = msg.target.kind === 'tcp' ? connectTcp(msg.target, index, name, onDone) : connectWs(msg.target, index, name, onDone);
-    clients.set(index, client);
-  };
-  const pump = () => {
-    while (inFlight < msg.concurrency && next < msg.to) startOne();
-    if (inFlight === 0 && next >= msg.to) {
+  const batch = (from: number) => {
+    if (from >= msg.to) {
       clearInterval(progress);
       post({ type: 'joined', joined, failed, firstError });
+      return;
+    }
+    const to = Math.min(msg.to, from + msg.concurrency);
+    const members: BenchClient[] = [];
+    let connecting = to - from;
+    let waiting = to - from;
+    const onConnected = (client: () => BenchClient | undefined) => {
+      let once = false;
+      return (err: string | null) => {
+        if (once) return;
+        once = true;
+        const c = client();
+        if (err === null && c !== undefined) members.push(c);
+        if (--connecting === 0) for (const m of members) m.sendName();
+      };
+    };
+    const onDone = () => {
+      let once = false;
+      return (err: string | null) => {
+        if (once) return;
+        once = true;
+        if (err === null) joined++;
+        else {
+          failed++;
+          firstError ??= err;
+        }
+        if (--waiting === 0) batch(to);
+      };
+    };
+    for (let index = from; index < to; index++) {
+      const name = `${msg.prefix}${index}`;
+      let client: BenchClient | undefined;
+      const connected = onConnected(() => client);
+      const done = onDone();
+      client =
+        msg.target.kind === 'tcp'
+          ? connectTcp(msg.target, index, name, connected, done)
+          : connectWs(msg.target, index, name, connected, done);
+      clients.set(index, client);
     }
   };
-  pump();
+  batch(msg.from);
 }
 
 function run(msg: Extract<ToWorker, { type: 'run' }>): void {
