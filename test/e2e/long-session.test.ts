@@ -47,5 +47,15 @@ it(`${COUNT.toLocaleString('en')} messages do not freeze the page`, { timeout: 9
   await page.getByRole('button', { name: '1 new message' }).click();
   await message(page, 'one more while you read').waitFor();
   await screenshot(page, '09-long-session');
+
+  // Reading old messages while a whole memory's worth (10,000 items) more arrives:
+  // what I was reading is dropped, and the list shows the newest instead of going blank.
+  await page.locator('.scroller').evaluate((el) => el.scrollTo(0, 0));
+  await page.getByRole('button', { name: 'Show earlier messages' }).waitFor();
+  flood.type(lines.map((l) => `again: ${l}`).join('\n'));
+  await message(page, `again: line ${COUNT} of the flood`).waitFor({ timeout: 60_000 });
+  const shown = await page.locator('.list > li').count();
+  expect(shown).toBeGreaterThan(0);
+  expect(shown).toBeLessThanOrEqual(200);
   expect(errors).toEqual([]);
 });
