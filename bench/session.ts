@@ -254,9 +254,12 @@ export class Session {
     for (;;) {
       const progress = await Promise.all(this.workers.map((w) => w.request({ type: 'progress' }, 'progress')));
       const total = progress.reduce((n, p) => n + p.received, 0);
+      // Lines of an earlier, overloaded step still arriving count as traffic:
+      // the system is not idle until they stop.
+      const traffic = total + progress.reduce((n, p) => n + p.stale, 0);
       const now = performance.now();
-      if (total !== lastTotal) {
-        lastTotal = total;
+      if (traffic !== lastTotal) {
+        lastTotal = traffic;
         lastChange = now;
       }
       this.options.progress(

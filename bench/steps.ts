@@ -9,7 +9,7 @@
  */
 import { workersFor } from './options.ts';
 import { installCleanup, killEverything } from './processes.ts';
-import { PROFILE_DIR, Session, type System } from './session.ts';
+import { PROFILE_DIR, Session, type System, sleep } from './session.ts';
 
 installCleanup();
 const args = process.argv.slice(2).filter((a) => a !== '--profile');
@@ -27,8 +27,12 @@ const session = await Session.open({
   progress: () => {},
 });
 try {
+  await sleep(1000);
+  const before = session.rss();
   const { seconds: joinSeconds } = await session.joinAll();
-  console.log(`${session.label}: ${clients} clients joined in ${joinSeconds.toFixed(1)} s`);
+  await sleep(2000);
+  const perConnection = (session.rss() - before) / clients / 1024;
+  console.log(`${session.label}: ${clients} clients joined in ${joinSeconds.toFixed(1)} s, ${perConnection.toFixed(2)} KiB RSS per connection`);
   for (const rate of rates) {
     const r = await session.step({ senders: SENDERS, ratePerSender: rate, durationMs: seconds * 1000, drainMaxMs: 10_000 });
     const nsPerDelivery = (r.cpuSystemPct * 1e7) / r.deliveriesPerSec;

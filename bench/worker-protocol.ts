@@ -37,6 +37,6 @@ export type FromWorker =
   | { type: 'join-progress'; joined: number }
   /** Lines each sender slot of this worker wrote in the run. */
   | { type: 'sent'; sent: Array<{ slot: number; lines: number }> }
-  | { type: 'progress'; received: number; lastArrivalUs: number; disconnects: number }
+  | { type: 'progress'; received: number; stale: number; lastArrivalUs: number; disconnects: number }
   | { type: 'report'; stats: RunStatsJSON; disconnects: number }
   | { type: 'closed' };

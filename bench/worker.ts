@@ -229,7 +229,7 @@ process.on('message', (msg: ToWorker) => {
       run(msg);
       return;
     case 'progress':
-      post({ type: 'progress', received: stats?.received ?? 0, lastArrivalUs: stats?.lastArrivalUs ?? 0, disconnects });
+      post({ type: 'progress', received: stats?.received ?? 0, stale: stats?.stale ?? 0, lastArrivalUs: stats?.lastArrivalUs ?? 0, disconnects });
       return;
     case 'report':
       post({ type: 'report', stats: (stats ?? new RunStats(-1, 0)).toJSON(), disconnects });

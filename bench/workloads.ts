@@ -41,8 +41,13 @@ function alternate<T extends System>(systems: T[], rounds: number): T[] {
   return order;
 }
 
+/**
+ * How long a step may take to deliver its backlog. An overloaded step must
+ * drain completely, or its leftovers would load the next step; a drain also
+ * ends early once nothing has arrived for 2 s (what did not come then is lost).
+ */
 function drainFor(durationMs: number): number {
-  return Math.max(5000, 2 * durationMs);
+  return Math.max(30_000, 12 * durationMs);
 }
 
 /** A step that kept up with what it was offered. */
