@@ -43,6 +43,7 @@ export function bridge(ws: WebSocket, options: BridgeOptions, log: BridgeLog, ad
   const low = options.maxBuffered >> 1;
   let connected = false;
   let tcpPaused = false;
+  let wsPaused = false;
   let upstreamError: Error | null = null;
 
   const tcp = net.connect({
@@ -67,11 +68,16 @@ export function bridge(ws: WebSocket, options: BridgeOptions, log: BridgeLog, ad
       ws.close(CloseCode.unsupportedData, 'text frames only');
       return;
     }
+    if (!tcp.writable) return; // the upstream is gone; the socket is closing too
     const text = data as Buffer;
-    if (!tcp.write(Buffer.concat([text, LF], text.length + 1))) {
+    if (!tcp.write(Buffer.concat([text, LF], text.length + 1)) && !wsPaused) {
       // The chat server is not taking lines as fast as they come: stop reading them.
+      wsPaused = true;
       ws.pause();
-      tcp.once('drain', () => ws.resume());
+      tcp.once('drain', () => {
+        wsPaused = false;
+        ws.resume();
+      });
     }
   });
 
