@@ -104,7 +104,7 @@ async function main(): Promise<number> {
           process.stderr.write('bench: gateway/main.ts does not exist yet; skipping the gateway workload\n');
           break;
         }
-        const rate = results.saturate?.best.server?.sustained?.ratePerSender ?? DEFAULT_GATEWAY_STEP_RATE;
+        const rate = options.gatewayRate ?? results.saturate?.best.server?.sustained?.ratePerSender ?? DEFAULT_GATEWAY_STEP_RATE;
         results.gateway = await gateway(ctx, rate);
         break;
       }

@@ -39,13 +39,15 @@ export interface BenchOptions {
   rounds: number;
   /** Load-generator worker processes (more are added when clients need the descriptors). */
   workers: number;
+  /** Per-sender rate of the gateway's saturate step (default: the server's sustained rate from saturate, else 40). */
+  gatewayRate: number | null;
   /** Write .cpuprofile files of the server and gateway under bench/results/profiles. */
   profile: boolean;
   /** Where the JSON results go (default bench/results/bench-<time>.json). */
   out: string | null;
 }
 
-export const FULL: Omit<BenchOptions, 'workloads' | 'profile' | 'out'> = {
+export const FULL: Omit<BenchOptions, 'workloads' | 'profile' | 'out' | 'gatewayRate'> = {
   quick: false,
   clients: 1000,
   idleClients: 10_000,
@@ -93,6 +95,7 @@ Options:
   --seconds S          length of a fanout / gateway step
   --step-seconds S     length of a saturate step
   --rounds N           baseline/project alternations per workload (best of N is reported)
+  --gateway-rate N     lines/s per sender of the gateway's saturate step (default: the server's sustained rate)
   --workers N          load-generator processes
   --profile            write .cpuprofile files of the server and gateway to bench/results/profiles/
   --out FILE           JSON results file (default bench/results/bench-<date>.json)
@@ -104,7 +107,7 @@ export class UsageError extends Error {
 
 export function parseArgs(argv: string[]): BenchOptions | 'help' {
   const quick = argv.includes('--quick');
-  const o: BenchOptions = { ...(quick ? QUICK : FULL), workloads: [], profile: false, out: null };
+  const o: BenchOptions = { ...(quick ? QUICK : FULL), workloads: [], profile: false, out: null, gatewayRate: null };
   const number = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (value === undefined || !Number.isFinite(n) || n < min) throw new UsageError(`${flag} needs a number ≥ ${min}`);
@@ -143,6 +146,9 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
         break;
       case '--rounds':
         o.rounds = Math.floor(number(arg, argv[++i], 1));
+        break;
+      case '--gateway-rate':
+        o.gatewayRate = Math.floor(number(arg, argv[++i], 1));
         break;
       case '--workers':
         o.workers = Math.floor(number(arg, argv[++i], 1));

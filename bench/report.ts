@@ -128,7 +128,7 @@ export function idleTable(r: Results): string | null {
   const baseline = r.idle.runs.find((x) => x.system === 'baseline');
   const rows = r.idle.runs.map((run) => [
     run.system === 'gateway' ? 'gateway + server (WebSocket)' : SYSTEM_LABEL[run.system],
-    int(run.clients),
+    run.failed > 0 ? `${int(run.clients)} (${int(run.failed)} failed)` : int(run.clients),
     mb(run.rssBeforeBytes),
     mb(run.rssJoinedBytes),
     kb(run.perConnectionBytes),

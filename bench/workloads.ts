@@ -42,9 +42,10 @@ function alternate<T extends System>(systems: T[], rounds: number): T[] {
 }
 
 /**
- * How long a step may take to deliver its backlog. An overloaded step must
- * drain completely, or its leftovers would load the next step; a drain also
- * ends early once nothing has arrived for 2 s (what did not come then is lost).
+ * How long a step may take to deliver its backlog; a drain also ends once
+ * nothing has arrived for 2 s. What has not arrived by then is reported as
+ * loss (undelivered), and saturate restarts the processes before its next
+ * step, so leftovers never load another step.
  */
 function drainFor(durationMs: number): number {
   return Math.max(30_000, 12 * durationMs);
@@ -112,57 +113,83 @@ export interface SaturateResult {
   best: Partial<Record<System, SaturateRun>>;
 }
 
-async function saturateOne(ctx: Context, session: Session): Promise<SaturateRun> {
+async function saturateOne(ctx: Context, system: System): Promise<SaturateRun> {
   const o = ctx.options;
   const senders = o.saturateSenders;
   const durationMs = o.stepSeconds * 1000;
-  const run = (ratePerSender: number) =>
-    session.step({ senders, ratePerSender, durationMs, drainMaxMs: drainFor(durationMs) });
+  const open = async () => {
+    const s = await Session.open({
+      system,
+      clients: o.clients,
+      workers: workersFor(o.clients, o.workers),
+      profileDir: o.profile ? PROFILE_DIR : undefined,
+      progress: ctx.progress,
+    });
+    try {
+      await s.joinAll();
+    } catch (error) {
+      await s.close();
+      throw error;
+    }
+    return s;
+  };
+  let session = await open();
   const steps: StepResult[] = [];
-  let rate = Math.max(1, Math.round(o.saturateStartDeliveries / (senders * (o.clients - 1))));
-  let best: StepResult | null = null; // highest sustained
-  let failed: number | null = null; // lowest rate not sustained
-  let peak = 0;
-  for (let i = 0; i < o.maxSteps; i++) {
-    const step = await run(rate);
+  const run = async (ratePerSender: number) => {
+    const step = await session.step({ senders, ratePerSender, durationMs, drainMaxMs: drainFor(durationMs) });
     steps.push(step);
-    if (step.disconnects > 0) break; // clients were cut off: later steps would measure fewer
-    if (sustained(step)) best = step;
-    else failed ??= rate;
-    const grew = step.deliveriesPerSec >= peak * GROWTH;
-    peak = Math.max(peak, step.deliveriesPerSec);
-    if (!grew) break;
-    rate *= 2;
+    if (step.lost > 0) {
+      // Not drained: the system is still loaded (or lost lines). The next
+      // step starts on fresh processes, as the first one did.
+      ctx.progress(`${session.label}: restarting after an overloaded step`);
+      await session.close();
+      session = await open();
+    }
+    return step;
+  };
+  try {
+    let rate = Math.max(1, Math.round(o.saturateStartDeliveries / (senders * (o.clients - 1))));
+    let best: StepResult | null = null; // highest sustained
+    let failed: number | null = null; // lowest rate not sustained
+    let peak = 0;
+    for (let i = 0; i < o.maxSteps; i++) {
+      const step = await run(rate);
+      if (step.disconnects > 0) break; // clients were cut off: later steps would measure fewer
+      if (sustained(step)) best = step;
+      else failed ??= rate;
+      const grew = step.deliveriesPerSec >= peak * GROWTH;
+      peak = Math.max(peak, step.deliveriesPerSec);
+      if (!grew) break;
+      rate *= 2;
+    }
+    // Between the last rate kept up with and the first that was not: bisect (geometrically).
+    let lo = best?.ratePerSender ?? 0;
+    let hi = failed;
+    for (let i = 0; i < o.refineSteps && hi !== null && lo > 0 && hi / lo > 1.15; i++) {
+      const mid = Math.round(Math.sqrt(lo * hi));
+      if (mid <= lo || mid >= hi) break;
+      const step = await run(mid);
+      if (step.disconnects > 0) break;
+      if (sustained(step)) {
+        best = step;
+        lo = mid;
+      } else hi = mid;
+    }
+    let half: StepResult | null = null;
+    if (best !== null && best.ratePerSender >= 2) half = await run(Math.round(best.ratePerSender / 2));
+    const peakStep = steps.reduce((x, y) => (y.deliveriesPerSec > x.deliveriesPerSec ? y : x));
+    return { system, steps, sustained: best, peak: peakStep, half };
+  } finally {
+    ctx.progress(`${session.label}: stopping`);
+    await session.close();
   }
-  // Between the last rate kept up with and the first that was not: bisect (geometrically).
-  let lo = best?.ratePerSender ?? 0;
-  let hi = failed;
-  for (let i = 0; i < o.refineSteps && hi !== null && lo > 0 && hi / lo > 1.15; i++) {
-    const mid = Math.round(Math.sqrt(lo * hi));
-    if (mid <= lo || mid >= hi) break;
-    const step = await run(mid);
-    steps.push(step);
-    if (step.disconnects > 0) break;
-    if (sustained(step)) {
-      best = step;
-      lo = mid;
-    } else hi = mid;
-  }
-  let half: StepResult | null = null;
-  if (best !== null && best.ratePerSender >= 2) {
-    const step = await run(Math.round(best.ratePerSender / 2));
-    steps.push(step);
-    half = step;
-  }
-  const peakStep = steps.reduce((a, b) => (b.deliveriesPerSec > a.deliveriesPerSec ? b : a));
-  return { system: session.options.system, steps, sustained: best, peak: peakStep, half };
 }
 
 export async function saturate(ctx: Context): Promise<SaturateResult> {
   const o = ctx.options;
   const runs: SaturateRun[] = [];
   for (const system of alternate<System>(['baseline', 'server'], o.rounds)) {
-    runs.push(await withSession(ctx, system, o.clients, (s) => saturateOne(ctx, s)));
+    runs.push(await saturateOne(ctx, system));
   }
   const best: SaturateResult['best'] = {};
   const score = (r: SaturateRun) => (r.sustained?.offeredDeliveriesPerSec ?? 0) * 1e3 + r.peak.deliveriesPerSec / 1e6;
@@ -177,7 +204,11 @@ export async function saturate(ctx: Context): Promise<SaturateResult> {
 
 export interface IdleRun {
   system: System;
+  /** Clients that joined (and were measured). */
   clients: number;
+  /** Clients that could not join, and why the first one failed. */
+  failed: number;
+  firstError: string | null;
   /** RSS of the measured processes before any client connected, and with every client joined. */
   rssBeforeBytes: number;
   rssJoinedBytes: number;
@@ -201,19 +232,21 @@ async function idleOne(ctx: Context, system: System, clients: number): Promise<I
     ctx.progress(`${session.label}: settling before ${clients} idle clients`);
     await sleep(ctx.options.settleMs);
     const before = session.services.map((s) => s.rssNow());
-    const { seconds } = await session.joinAll();
-    ctx.progress(`${session.label}: ${clients} idle clients joined; settling`);
+    const { seconds, joined, failed, firstError } = await session.joinAll(true);
+    ctx.progress(`${session.label}: ${joined} idle clients joined; settling`);
     await sleep(ctx.options.settleMs);
-    const joined = session.services.map((s) => s.rssNow());
     const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    const after = session.services.map((s) => s.rssNow());
     return {
       system,
-      clients,
+      clients: joined,
+      failed,
+      firstError,
       rssBeforeBytes: sum(before),
-      rssJoinedBytes: sum(joined),
-      perConnectionBytes: (sum(joined) - sum(before)) / clients,
+      rssJoinedBytes: sum(after),
+      perConnectionBytes: (sum(after) - sum(before)) / Math.max(1, joined),
       joinSeconds: seconds,
-      processes: session.services.map((s, i) => ({ name: s.name, beforeBytes: before[i]!, joinedBytes: joined[i]! })),
+      processes: session.services.map((s, i) => ({ name: s.name, beforeBytes: before[i]!, joinedBytes: after[i]! })),
     };
   } finally {
     ctx.progress(`${session.label}: stopping`);
