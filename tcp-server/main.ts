@@ -11,6 +11,10 @@ function fail(error: unknown): never {
   process.exit(error instanceof ConfigError ? 2 : 1);
 }
 
+// The console is a convenience: if whoever reads it goes away (a closed
+// pipe), the chat must go on rather than die of EPIPE.
+process.stdout.on('error', () => {});
+
 let server: ChatServer;
 try {
   const config = serverConfigFromEnv();
