@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import type { WebSocket, RawData } from 'ws';
+import { encodeTextFrames } from './frames.ts';
 import { LineSplitter } from './line-splitter.ts';
 
 /** Close codes the page acts on (RFC 6455 §7.4.1 and the IANA registry). */
@@ -33,7 +34,6 @@ export interface BridgeLog {
 }
 
 const LF = Buffer.from('\n');
-const TEXT = { binary: false } as const;
 /** After the browser leaves, how long the chat server gets to read its last lines. */
 const UPSTREAM_LINGER_MS = 10_000;
 
@@ -81,43 +81,52 @@ export function bridge(ws: WebSocket, options: BridgeOptions, log: BridgeLog, ad
     }
   });
 
-  // Chat server → browser: each line is a text frame.
+  // Chat server → browser: each line is a text frame. A chunk's frames are
+  // encoded together and written straight to the WebSocket's socket in one
+  // write (frames.ts says why); ws still owns the socket for pings and the
+  // close, and its bufferedAmount counts these bytes too. Writing only while
+  // the socket is OPEN keeps every frame before ws's close frame.
+  const raw = (ws as unknown as { _socket: net.Socket })._socket;
   const onSent = (): void => {
     if (tcpPaused && ws.bufferedAmount <= low) {
       tcpPaused = false;
       tcp.resume();
     }
   };
-  const sendLine = (line: Buffer): void => {
-    const frame = isUtf8(line) ? line : Buffer.from(line.toString('utf8'));
-    // A callback only near the bound: it is how a paused upstream learns the browser caught up.
-    if (ws.bufferedAmount + frame.length > low) ws.send(frame, TEXT, onSent);
-    else ws.send(frame, TEXT);
+  const lines: Buffer[] = [];
+  const collect = (line: Buffer): void => {
+    lines.push(isUtf8(line) ? line : Buffer.from(line.toString('utf8')));
   };
-  // ws has no public batching; corking its socket turns a chunk's many
-  // frames into one writev instead of a syscall per frame.
-  const raw = (ws as unknown as { _socket: net.Socket })._socket;
-  tcp.on('data', (chunk: Buffer) => {
-    if (ws.readyState !== ws.OPEN) return;
-    raw.cork();
-    try {
-      splitter.push(chunk, sendLine);
-    } catch (error) {
-      upstreamError = error as Error;
-      tcp.destroy();
-      return;
-    } finally {
-      raw.uncork();
-    }
+  const relay = (): void => {
+    if (lines.length === 0) return;
+    const frames = encodeTextFrames(lines);
+    lines.length = 0;
+    // A callback only near the bound: it is how a paused upstream learns the browser caught up.
+    if (ws.bufferedAmount + frames.length > low) raw.write(frames, onSent);
+    else raw.write(frames);
     if (ws.bufferedAmount > options.maxBuffered) {
       // A slow browser: let the chat server's own slow-reader rule judge it.
       tcpPaused = true;
       tcp.pause();
     }
+  };
+  tcp.on('data', (chunk: Buffer) => {
+    if (ws.readyState !== ws.OPEN) return;
+    try {
+      splitter.push(chunk, collect);
+    } catch (error) {
+      lines.length = 0;
+      upstreamError = error as Error;
+      tcp.destroy();
+      return;
+    }
+    relay();
   });
   tcp.on('end', () => {
     const last = splitter.flush();
-    if (last !== null && ws.readyState === ws.OPEN) sendLine(last);
+    if (last === null || ws.readyState !== ws.OPEN) return;
+    collect(last);
+    relay();
   });
   tcp.on('error', (error) => {
     upstreamError = error;
