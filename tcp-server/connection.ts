@@ -91,7 +91,8 @@ export class Connection {
 
   /** Queues bytes for this client; they are written at the end of the turn. */
   send(bytes: Buffer): void {
-    if (this.state === State.Closed) return;
+    // Once end() has flushed and half-closed the socket, nothing more can go out.
+    if (this.state !== State.Open) return;
     if (this.pending.length === 0) this.batcher.add(this);
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
