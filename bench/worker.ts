@@ -37,6 +37,27 @@ function onUnexpectedClose(): void {
 
 type Done = (err: string | null) => void;
 
+/** Reports the prompt (`connected`) and the welcome (`done`) once each, or why they never came. */
+function trackJoin(conn: NodeJS.EventEmitter, receiver: Receiver, connected: Done, done: Done): void {
+  let settled = false;
+  const settle = (err: string | null) => {
+    if (settled) return;
+    settled = true;
+    done(err);
+  };
+  receiver.onJoined = () => settle(null);
+  receiver.onPrompt = () => connected(null);
+  conn.on('error', (err: Error) => {
+    connected(err.message);
+    settle(err.message);
+  });
+  conn.on('close', () => {
+    connected('closed');
+    settle('closed before the welcome');
+    onUnexpectedClose();
+  });
+}
+
 function connectTcp(target: Extract<Target, { kind: 'tcp' }>, index: number, name: string, connected: Done, done: Done): BenchClient {
   const receiver = new Receiver();
   const socket = net.connect({
@@ -54,23 +75,7 @@ function connectTcp(target: Extract<Target, { kind: 'tcp' }>, index: number, nam
       },
     },
   });
-  let settled = false;
-  const settle = (err: string | null) => {
-    if (settled) return;
-    settled = true;
-    done(err);
-  };
-  receiver.onJoined = () => settle(null);
-  receiver.onPrompt = () => connected(null);
-  socket.on('error', (err) => {
-    connected(err.message);
-    settle(err.message);
-  });
-  socket.on('close', () => {
-    connected('closed');
-    settle('closed before the welcome');
-    onUnexpectedClose();
-  });
+  trackJoin(socket, receiver, connected, done);
   return {
     index,
     receiver,
@@ -89,24 +94,8 @@ function connectTcp(target: Extract<Target, { kind: 'tcp' }>, index: number, nam
 function connectWs(target: Extract<Target, { kind: 'ws' }>, index: number, name: string, connected: Done, done: Done): BenchClient {
   const receiver = new Receiver();
   const ws = new WebSocket(target.url, { headers: { Origin: target.origin }, perMessageDeflate: false });
-  let settled = false;
-  const settle = (err: string | null) => {
-    if (settled) return;
-    settled = true;
-    done(err);
-  };
-  receiver.onJoined = () => settle(null);
-  receiver.onPrompt = () => connected(null);
   ws.on('message', (data: Buffer) => receiver.onFrame(data, stats, nowUs()));
-  ws.on('error', (err) => {
-    connected(err.message);
-    settle(err.message);
-  });
-  ws.on('close', () => {
-    connected('closed');
-    settle('closed before the welcome');
-    onUnexpectedClose();
-  });
+  trackJoin(ws, receiver, connected, done);
   return {
     index,
     receiver,
