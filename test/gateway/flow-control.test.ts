@@ -6,6 +6,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { expect, it } from 'vitest';
 import { startGatewayOnUpstream, startStack } from './fixture.ts';
+import { talkUntilLeave } from '../helpers/line-client.ts';
 
 it('a browser that never reads holds back its TCP connection, until the chat server cuts it off', async () => {
   const maxBuffered = 64 * 1024;
@@ -15,18 +16,14 @@ it('a browser that never reads holds back its TCP connection, until the chat ser
   const slow = await s.join('slow');
   slow.ws.pause(); // the browser tab that stopped reading
   await listener.next((l) => l === 'slow entrou no chat!');
-  const line = 'x'.repeat(1000);
   let maxQueued = 0;
-  const base = listener.lines.length;
-  const cutOff = () => listener.lines.includes('slow saiu do chat.');
-  let sent = 0;
-  while (!cutOff() && sent < 50_000) {
-    for (let i = 0; i < 32; i++) talker.send(line);
-    sent += 32;
-    await listener.waitForCount(base + sent);
-    for (const ws of s.app.websocketServer.clients) maxQueued = Math.max(maxQueued, ws.bufferedAmount);
-  }
-  expect(cutOff()).toBe(true);
+  const cutOff = await talkUntilLeave(talker, listener, 'slow', {
+    maxLines: 50_000,
+    afterBatch: () => {
+      for (const ws of s.app.websocketServer.clients) maxQueued = Math.max(maxQueued, ws.bufferedAmount);
+    },
+  });
+  expect(cutOff).toBe(true);
   // The bound is checked after each upstream chunk (at most 64 KiB).
   expect(maxQueued).toBeLessThanOrEqual(maxBuffered + 64 * 1024 + 1024);
   // Others were never affected.

@@ -102,3 +102,28 @@ export class LineClient {
     this.socket.destroy();
   }
 }
+
+/**
+ * `talker` sends 1,000-byte lines in batches well under any send queue, each
+ * batch read by `listener` before the next, until `listener` sees `name`
+ * leave (a slow reader cut off) or `maxLines` were sent. Returns whether
+ * the leave came. `afterBatch` runs after each batch (to sample state).
+ */
+export async function talkUntilLeave(
+  talker: LineClient,
+  listener: LineClient,
+  name: string,
+  { maxLines = 100_000, afterBatch = () => {} }: { maxLines?: number; afterBatch?: () => void } = {},
+): Promise<boolean> {
+  const line = 'x'.repeat(1000);
+  const leave = `${name} saiu do chat.`;
+  const base = listener.lines.length;
+  let sent = 0;
+  while (!listener.lines.includes(leave) && sent < maxLines) {
+    for (let i = 0; i < 32; i++) talker.send(line);
+    sent += 32;
+    await listener.waitForCount(base + sent);
+    afterBatch();
+  }
+  return listener.lines.includes(leave);
+}

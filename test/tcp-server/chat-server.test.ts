@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatServer, type ChatServerOptions } from '../../tcp-server/chat-server.ts';
-import { LineClient } from '../helpers/line-client.ts';
+import { LineClient, talkUntilLeave } from '../helpers/line-client.ts';
 
 const servers: ChatServer[] = [];
 const clients: LineClient[] = [];
@@ -335,18 +335,7 @@ describe('ordering and flow control', () => {
     sleeper.socket.pause(); // never reads again
     const talker = await join('talker');
     const listener = await join('listener');
-    const line = 'x'.repeat(1000);
-    // Batches well under the queue limit, each read by the listener before the
-    // next, until the sleeper's kernel buffers and then its queue are full.
-    const base = listener.lines.length;
-    const cutOff = () => listener.lines.includes('sleeper saiu do chat.');
-    let sent = 0;
-    while (!cutOff() && sent < 100_000) {
-      for (let i = 0; i < 32; i++) talker.send(line);
-      sent += 32;
-      await listener.waitForCount(base + sent);
-    }
-    expect(cutOff()).toBe(true);
+    expect(await talkUntilLeave(talker, listener, 'sleeper')).toBe(true);
     talker.send('depois');
     expect(await listener.next((l) => l === 'talker: depois')).toBe('talker: depois');
   });
