@@ -10,6 +10,7 @@
  * ephemeral); prints `Servidor rodando em host:port...`; exits 0 on SIGTERM.
  */
 import net, { type AddressInfo } from 'node:net';
+import { chatReadyLine } from '../common/ready-lines.ts';
 
 const host = process.env.CHAT_HOST || '127.0.0.1';
 const port = Number(process.env.CHAT_PORT ?? 12345);
@@ -127,7 +128,7 @@ const server = net.createServer({ noDelay: true }, (socket) => {
 
 server.listen({ host, port, backlog: 4096 }, () => {
   const address = server.address() as AddressInfo;
-  process.stdout.write(`Servidor rodando em ${host}:${address.port}...\n`);
+  process.stdout.write(chatReadyLine(host, address.port) + '\n');
 });
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));

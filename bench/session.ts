@@ -9,6 +9,7 @@ import { Histogram } from './histogram.ts';
 import { nowUs } from './probe.ts';
 import { REPO, type Service, Worker, cpuSeconds, rssBytes, startService } from './processes.ts';
 import type { Target } from './worker-protocol.ts';
+import { CHAT_READY_RE } from '../common/ready-lines.ts';
 
 /** What is measured: the plain-Node baseline, the project's server, or the gateway in front of it. */
 export type System = 'baseline' | 'server' | 'gateway';
@@ -108,17 +109,16 @@ export class Session {
         // Room for every client of the biggest workload, and a few spare.
         CHAT_MAX_CLIENTS: String(Math.max(10_000, options.clients + 100)),
       };
-      const ready = /^Servidor rodando em [^\s]+:(\d+)\.\.\.$/m;
       const entry = options.system === 'baseline' ? 'bench/baseline.ts' : 'tcp-server/main.ts';
       const { service: server, match } = await startService(
         options.system === 'baseline' ? 'baseline' : 'tcp-server',
         entry,
         serverEnv,
-        ready,
+        CHAT_READY_RE,
         nodeArgs('tcp-server'),
       );
       services.push(server);
-      const serverPort = Number(match[1]);
+      const serverPort = Number(match[2]);
       let target: Target = { kind: 'tcp', host: '127.0.0.1', port: serverPort };
       if (options.system === 'gateway') {
         const { service: gateway, match: g } = await startService(

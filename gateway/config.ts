@@ -3,7 +3,7 @@
  * default. README.md's configuration table lists the same names.
  */
 import { fileURLToPath } from 'node:url';
-import { readInt, SERVER_SETTINGS } from '../tcp-server/config.ts';
+import { CHAT_ADDRESS_SETTINGS, readInt } from '../common/env.ts';
 
 export interface GatewayConfig {
   /** Where the page and /ws are served. */
@@ -33,8 +33,8 @@ export interface GatewayConfig {
 export const GATEWAY_SETTINGS = {
   httpHost: { env: 'HTTP_HOST', default: 'localhost' },
   httpPort: { env: 'HTTP_PORT', default: 8080 },
-  chatHost: SERVER_SETTINGS.host,
-  chatPort: SERVER_SETTINGS.port,
+  chatHost: CHAT_ADDRESS_SETTINGS.host,
+  chatPort: CHAT_ADDRESS_SETTINGS.port,
   allowedOrigins: { env: 'ALLOWED_ORIGINS', default: '' },
   maxSocketsPerIp: { env: 'MAX_SOCKETS_PER_IP', default: 50 },
   maxFrame: { env: 'WS_MAX_FRAME', default: 16 * 1024 },

@@ -1,7 +1,8 @@
 /**
  * `npm run gateway`: serves the page and bridges /ws to the chat server.
  */
-import { ConfigError } from '../tcp-server/config.ts';
+import { CONFIG_EXIT_CODE, ConfigError } from '../common/env.ts';
+import { gatewayReadyLine } from '../common/ready-lines.ts';
 import { buildGateway } from './app.ts';
 import { gatewayConfigFromEnv } from './config.ts';
 
@@ -10,7 +11,7 @@ try {
   config = gatewayConfigFromEnv();
 } catch (error) {
   process.stderr.write(`gateway: ${(error as Error).message}\n`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  process.exit(error instanceof ConfigError ? CONFIG_EXIT_CODE : 1);
 }
 
 const app = await buildGateway(config);
@@ -22,7 +23,7 @@ try {
 }
 const { port } = app.server.address() as { port: number };
 const shownHost = ['0.0.0.0', '::', ''].includes(config.httpHost) ? 'localhost' : config.httpHost;
-process.stdout.write(`Chat page: http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}\n`);
+process.stdout.write(gatewayReadyLine(`http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`) + '\n');
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

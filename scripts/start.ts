@@ -8,6 +8,7 @@
  * once both have.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { CHAT_READY_RE, GATEWAY_READY_RE } from '../common/ready-lines.ts';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -28,19 +29,19 @@ const running = new Map<string, ChildProcess>();
 const chat: Child = {
   name: 'tcp-server',
   entry: 'tcp-server/main.ts',
-  ready: /^Servidor rodando em \S+:(\d+)\.\.\.$/m,
+  ready: CHAT_READY_RE,
   // After a restart the chat server keeps the port it had (CHAT_PORT may be 0).
   env: () => (chatPort === undefined ? {} : { CHAT_PORT: chatPort }),
   onReady: (m) => {
     if (chatPort !== undefined) return;
-    chatPort = m[1]!;
+    chatPort = m[2]!;
     start(gateway);
   },
 };
 const gateway: Child = {
   name: 'gateway',
   entry: 'gateway/main.ts',
-  ready: /^Chat page: /m,
+  ready: GATEWAY_READY_RE,
   env: () => ({ CHAT_PORT: chatPort! }),
 };
 

@@ -17,7 +17,7 @@ import {
   normalizeName,
   parseClientLine,
   sanitize,
-} from './protocol.ts';
+} from '../protocol/index.ts';
 
 export interface ChatServerOptions extends Partial<ServerConfig> {
   /** Where console lines go (joins, leaves); silent by default. */
@@ -70,11 +70,6 @@ export class ChatServer implements ConnectionHandler {
   /** Open connections, named or not (what CHAT_MAX_CLIENTS counts). */
   get connectionCount(): number {
     return this.connections.size;
-  }
-
-  /** Names online now, sorted as in the welcome. */
-  get online(): readonly string[] {
-    return this.sortedNames;
   }
 
   /** Tells every client the server is going away, closes them all, stops listening. */

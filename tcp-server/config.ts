@@ -2,6 +2,7 @@
  * Every setting of the TCP server: its environment variable next to its
  * default. README.md's configuration table lists the same names.
  */
+import { CHAT_ADDRESS_SETTINGS, readInt } from '../common/env.ts';
 
 export interface ServerConfig {
   host: string;
@@ -23,8 +24,8 @@ export interface ServerConfig {
 }
 
 export const SERVER_SETTINGS = {
-  host: { env: 'CHAT_HOST', default: '127.0.0.1' },
-  port: { env: 'CHAT_PORT', default: 12345 },
+  host: CHAT_ADDRESS_SETTINGS.host,
+  port: CHAT_ADDRESS_SETTINGS.port,
   maxLine: { env: 'CHAT_MAX_LINE', default: 4096 },
   legacyIdleMs: { env: 'CHAT_LEGACY_IDLE_MS', default: 100 },
   rate: { env: 'CHAT_RATE', default: 20 },
@@ -37,26 +38,6 @@ export const SERVER_SETTINGS = {
 export const DEFAULT_CONFIG: ServerConfig = Object.fromEntries(
   Object.entries(SERVER_SETTINGS).map(([key, s]) => [key, s.default]),
 ) as unknown as ServerConfig;
-
-export class ConfigError extends Error {
-  readonly code = 'ERR_CHAT_CONFIG';
-}
-
-/** Reads a whole number from the environment; a bad value is an error, never a silent default. */
-export function readInt(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  fallback: number,
-  { min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
-): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
 
 export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const s = SERVER_SETTINGS;

@@ -85,10 +85,6 @@ export class Connection {
     socket.on('error', noop);
   }
 
-  get isOpen(): boolean {
-    return this.state === State.Open;
-  }
-
   /** Queues bytes for this client; they are written at the end of the turn. */
   send(bytes: Buffer): void {
     // Once end() has flushed and half-closed the socket, nothing more can go out.
@@ -103,10 +99,6 @@ export class Connection {
       // A slow reader: its backlog must not grow the server's memory.
       this.destroy();
     }
-  }
-
-  sendLine(line: string): void {
-    this.send(Buffer.from(line + '\n'));
   }
 
   flush(): void {

@@ -3,12 +3,14 @@
  * environment (config.ts); the console shows what the original server showed.
  */
 import { ChatServer } from './chat-server.ts';
-import { ConfigError, serverConfigFromEnv } from './config.ts';
+import { CONFIG_EXIT_CODE, ConfigError } from '../common/env.ts';
+import { chatReadyLine } from '../common/ready-lines.ts';
+import { serverConfigFromEnv } from './config.ts';
 
 function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`tcp-server: ${message}\n`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  process.exit(error instanceof ConfigError ? CONFIG_EXIT_CODE : 1);
 }
 
 // The console is a convenience: if whoever reads it goes away (a closed
@@ -20,7 +22,7 @@ try {
   const config = serverConfigFromEnv();
   server = new ChatServer({ ...config, log: (line) => process.stdout.write(line + '\n') });
   const { port } = await server.listen();
-  process.stdout.write(`Servidor rodando em ${config.host}:${port}...\n`);
+  process.stdout.write(chatReadyLine(config.host, port) + '\n');
 } catch (error) {
   fail(error);
 }

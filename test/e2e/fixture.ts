@@ -23,7 +23,7 @@ export type { Netcat };
 
 export const ARTIFACTS = join(REPO, 'test-artifacts');
 
-/** The flags GUIDE.md prescribes for Chromium here (root, closed network). */
+/** Flags Chromium needs here: running as root, and a closed network (no background requests). */
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--headless',

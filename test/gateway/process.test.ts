@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killAll, REPO, startGateway, startTcpServer } from '../helpers/processes.ts';
+import { CHAT_READY_RE, GATEWAY_READY_RE } from '../../common/ready-lines.ts';
 import { LineClient } from '../helpers/line-client.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 
@@ -50,8 +51,8 @@ describe('npm start', () => {
       }
     };
     try {
-      const [, chatPort] = (await waitFor(/Servidor rodando em \S+:(\d+)\.\.\./))!;
-      const [, url] = (await waitFor(/Chat page: (http:\/\/\S+)/))!;
+      const [, , chatPort] = (await waitFor(CHAT_READY_RE))!;
+      const [, url] = (await waitFor(GATEWAY_READY_RE))!;
       const [, gatewayPid] = (await waitFor(/"pid":(\d+)[^\n]*Server listening/))!;
 
       const page = await fetch(url!);
@@ -65,7 +66,7 @@ describe('npm start', () => {
       ana.send('o gateway caiu, e nós?');
       expect(await bia.next((l) => l.startsWith('ana:'))).toBe('ana: o gateway caiu, e nós?');
       // …and the launcher brings the gateway back.
-      const [, newUrl] = (await waitFor(/Chat page: (http:\/\/\S+)/, mark))!;
+      const [, newUrl] = (await waitFor(GATEWAY_READY_RE, mark))!;
       expect((await fetch(newUrl!)).status).toBe(200);
 
       process.kill(-proc.pid!, 'SIGTERM');

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { CHAT_READY_RE, GATEWAY_READY_RE } from '../../common/ready-lines.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -95,13 +96,8 @@ export interface TcpServerProcess extends RunningProcess {
 /** `npm run tcp-server` on an ephemeral port; resolves once it listens. */
 export async function startTcpServer(env: Record<string, string> = {}): Promise<TcpServerProcess> {
   const run = runScript('tcp-server/main.ts', { CHAT_HOST: '127.0.0.1', CHAT_PORT: '0', ...env });
-  const [, port] = await run.waitForOutput(/^Servidor rodando em [^\s]+:(\d+)\.\.\.$/m);
+  const [, , port] = await run.waitForOutput(CHAT_READY_RE);
   return Object.assign(run, { port: Number(port) });
-}
-
-export async function waitForExit(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  await once(proc, 'exit');
 }
 
 export interface GatewayProcess extends RunningProcess {
@@ -128,7 +124,7 @@ export async function startGateway({
     LOG_LEVEL: 'warn',
     ...env,
   });
-  const [, host, port] = await run.waitForOutput(/^Chat page: http:\/\/(\S+):(\d+)$/m);
+  const [, , host, port] = await run.waitForOutput(GATEWAY_READY_RE);
   const url = `http://${host}:${port}`;
   return Object.assign(run, { port: Number(port), url, wsUrl: `ws://${host}:${port}/ws` });
 }

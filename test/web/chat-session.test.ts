@@ -4,7 +4,7 @@
  * records the frames the page sends.
  */
 import { describe, expect, it } from 'vitest';
-import { type ServerEvent, formatEvent } from '../../tcp-server/protocol.ts';
+import { type ServerEvent, formatEvent } from '../../protocol/index.ts';
 import { ChatSession, MAX_ITEMS, type Item, type MessageItem, type Transport } from '../../web/lib/chat.svelte.ts';
 
 class RecordingTransport implements Transport {

@@ -3,7 +3,7 @@
  * language: nothing of the wire's Portuguese leaks into the English page.
  */
 import { describe, expect, it } from 'vitest';
-import { type Notice, formatEvent, parseServerLine } from '../../tcp-server/protocol.ts';
+import { type Notice, formatEvent, parseServerLine } from '../../protocol/index.ts';
 import { STRINGS, noticeText, pickLang } from '../../web/lib/i18n.ts';
 
 describe('language', () => {

@@ -13,7 +13,7 @@ import {
   sanitize,
   sortNames,
   utf8Length,
-} from '../../tcp-server/protocol.ts';
+} from '../../protocol/index.ts';
 import { Outbox } from './outbox.ts';
 import { mentionsMe } from './segments.ts';
 

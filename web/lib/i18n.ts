@@ -3,9 +3,9 @@
  * the wire; its lines are parsed into events (protocol.ts) and every event is
  * worded here, in the page's language.
  */
-import type { Notice } from '../../tcp-server/protocol.ts';
+import type { Notice } from '../../protocol/index.ts';
 import type { Item } from './chat.svelte.ts';
-import { NAME_MAX_CHARS } from '../../tcp-server/protocol.ts';
+import { NAME_MAX_CHARS } from '../../protocol/index.ts';
 
 export type Lang = 'en' | 'pt';
 

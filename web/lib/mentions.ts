@@ -3,12 +3,10 @@
  * users filtered by what follows the `@`) and IRC-style Tab completion.
  * Pure functions over the composer's value and caret.
  */
-import { nameKey, sortNames } from '../../tcp-server/protocol.ts';
+import { isNameChar, nameKey, sortNames } from '../../protocol/index.ts';
 
 /** Most suggestions shown at once. */
 export const MAX_SUGGESTIONS = 8;
-
-const NAME_CHAR = /[\p{L}\p{N}_.\-]/u;
 
 /** Matching ignores case, width and accents: typing `eri` finds Érica. */
 export function fold(name: string): string {
@@ -27,12 +25,12 @@ export interface MentionQuery {
 /** The `@name` being typed at the caret, if any. */
 export function mentionQuery(value: string, caret: number): MentionQuery | null {
   let i = caret;
-  while (i > 0 && NAME_CHAR.test(value[i - 1]!)) i--;
+  while (i > 0 && isNameChar(value[i - 1]!)) i--;
   if (i === 0 || value[i - 1] !== '@') return null;
   const at = i - 1;
   if (at > 0 && !/\s/u.test(value[at - 1]!)) return null; // e-mail addresses are not mentions
   let end = caret;
-  while (end < value.length && NAME_CHAR.test(value[end]!)) end++;
+  while (end < value.length && isNameChar(value[end]!)) end++;
   return { start: at, end, query: value.slice(i, caret) };
 }
 
@@ -96,7 +94,7 @@ export function tabComplete(
     return complete(value, caret, prev, index);
   }
   let start = caret;
-  while (start > 0 && NAME_CHAR.test(value[start - 1]!)) start--;
+  while (start > 0 && isNameChar(value[start - 1]!)) start--;
   const at = start > 0 && value[start - 1] === '@';
   const wordStart = at ? start - 1 : start;
   if (wordStart > 0 && !/\s/u.test(value[wordStart - 1]!)) return null;

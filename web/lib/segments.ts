@@ -3,7 +3,7 @@
  * The page renders each segment as a text node (never as HTML), and a link
  * only for an http(s) URL that the URL parser accepts.
  */
-import { nameKey } from '../../tcp-server/protocol.ts';
+import { NAME_CHAR_CLASS, nameKey } from '../../protocol/index.ts';
 
 export type Segment =
   | { kind: 'text'; text: string }
@@ -13,7 +13,8 @@ export type Segment =
 // A URL runs until whitespace or a character that cannot be part of one in chat text.
 const URL_SOURCE = String.raw`\bhttps?:\/\/[^\s<>"'\u0060]+`;
 // A mention is `@` after a non-name character (or the start) followed by a name.
-const MENTION_SOURCE = String.raw`(?<![\p{L}\p{N}_.\-@])@[\p{L}\p{N}_.\-]+`;
+// Not after a name character or another `@`; NAME_CHAR_CLASS is `[…]`, so `@` joins it inside.
+const MENTION_SOURCE = `(?<!${NAME_CHAR_CLASS.slice(0, -1)}@])@${NAME_CHAR_CLASS}+`;
 const TOKEN_RE = new RegExp(`(${URL_SOURCE})|(${MENTION_SOURCE})`, 'giu');
 
 /** Punctuation that usually ends a sentence rather than a URL. */

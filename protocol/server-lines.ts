@@ -1,8 +1,6 @@
 /**
- * The chat's line protocol: the one implementation of docs/PROTOCOL.md.
- *
- * Pure functions only (no Node APIs): the server formats with them and the
- * web page parses with them, so both sides agree byte for byte.
+ * What the server sends: every line formats from, and parses back into,
+ * exactly one event.
  *
  * Why the grammar is unambiguous: a name is made only of letters, digits,
  * `_`, `-` and `.`, so it can never contain a space, `:`, `,`, `!`, `(` or
@@ -12,108 +10,8 @@
  * by punctuation that no name can contain. User text always comes after the
  * sender's name, and sanitising strips everything that could end a line.
  */
-
-/** Longest name, in Unicode code points after NFC normalisation. */
-export const NAME_MAX_CHARS = 32;
-
-/** Commands a user can type; the unknown-command error lists them. */
-export const COMMANDS = ['/users', '/quit'] as const;
-
-const NAME_SOURCE = `[\\p{L}\\p{N}_.\\-]{1,${NAME_MAX_CHARS}}`;
-const NAME_RE = new RegExp(`^${NAME_SOURCE}$`, 'u');
-
-// C0 and C1 controls (escape sequences, bell, CR, tab…) and the bidirectional
-// embedding/override (U+202A–U+202E) and isolate (U+2066–U+2069) characters.
-const UNSAFE_RE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Removes what could drive a terminal or disguise text; see PROTOCOL.md. */
-export function sanitize(text: string): string {
-  return text.replace(UNSAFE_RE, '');
-}
-
-/** The name as the server stores it: surrounding spaces dropped, NFC. */
-export function normalizeName(raw: string): string {
-  return raw.trim().normalize('NFC');
-}
-
-export function isValidName(name: string): boolean {
-  return NAME_RE.test(name);
-}
-
-/** Two names are the same user when their keys match (case and width folded). */
-export function nameKey(name: string): string {
-  return name.normalize('NFKC').toLowerCase();
-}
-
-/** Online lists are sorted ignoring case; ties keep a stable, exact order. */
-export function compareNames(a: string, b: string): number {
-  const la = a.toLowerCase();
-  const lb = b.toLowerCase();
-  if (la !== lb) return la < lb ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function sortNames(names: Iterable<string>): string[] {
-  return [...names].sort(compareNames);
-}
-
-/** UTF-8 length of a string, as the server's line limit counts it. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-// ---------------------------------------------------------------------------
-// What a user sends (one line, already sanitised)
-
-export type ClientLine =
-  | { type: 'empty' }
-  | { type: 'public'; text: string }
-  | { type: 'private'; to: string; text: string }
-  | { type: 'private-empty'; to: string }
-  | { type: 'users' }
-  | { type: 'quit' }
-  | { type: 'unknown-command'; command: string };
-
-const PRIVATE_RE = /^@(\S+)(?:\s+([^]*))?$/u;
-
-export function parseClientLine(line: string): ClientLine {
-  if (line.trim() === '') return { type: 'empty' };
-  const first = line.charCodeAt(0);
-  if (first === 0x2f /* / */) {
-    if (line.charCodeAt(1) === 0x2f) return { type: 'public', text: line.slice(1) };
-    const command = line.slice(1).split(/\s/u, 1)[0]!;
-    const known = command.toLowerCase();
-    if (known === 'users') return { type: 'users' };
-    if (known === 'quit') return { type: 'quit' };
-    return { type: 'unknown-command', command };
-  }
-  if (first === 0x40 /* @ */) {
-    const m = PRIVATE_RE.exec(line);
-    if (m) {
-      const to = m[1]!;
-      const text = m[2] ?? '';
-      if (text.trim() === '') return { type: 'private-empty', to };
-      return { type: 'private', to, text };
-    }
-  }
-  return { type: 'public', text: line };
-}
-
-// ---------------------------------------------------------------------------
-// What the server sends: every line parses into exactly one of these events.
+import { COMMANDS } from './client-lines.ts';
+import { NAME_MAX_CHARS, NAME_SOURCE, isValidName } from './names.ts';
 
 export type Notice =
   | { notice: 'not-found'; name: string }

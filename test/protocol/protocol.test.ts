@@ -12,7 +12,7 @@ import {
   sanitize,
   sortNames,
   utf8Length,
-} from '../../tcp-server/protocol.ts';
+} from '../../protocol/index.ts';
 
 describe('server lines are exactly the protocol table', () => {
   const rows: Array<[ServerEvent, string]> = [
