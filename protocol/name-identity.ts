@@ -27,35 +27,29 @@ export function nameProblem(name: string): NameProblem | null {
 
 // --- Mixed scripts (UTS #39 §5.1 resolved script sets, §5.2 "highly restrictive") -------------
 
-/** A character's scripts (Script_Extensions, augmented); null for Common or Inherited: any script. */
-type ScriptSet = ReadonlySet<string> | null;
-
 const ANY_SCRIPT_RE = /^[\p{Script_Extensions=Common}\p{Script_Extensions=Inherited}]$/u;
 const ASCII_LETTER_RE = /^[A-Za-z]$/;
-const LATIN: ScriptSet = new Set(['Latin']);
 /**
- * §5.1's augmentation: Han is also written within Japanese (Jpan), Korean
- * (Kore) and Han with Bopomofo (Hanb), and so on, so that 山田たろう resolves
- * to Jpan.
+ * §5.1's augmented script sets: Han is also written within Japanese (Jpan),
+ * Korean (Kore) and Han with Bopomofo (Hanb), Hiragana and Katakana within
+ * Jpan, Hangul within Kore, Bopomofo within Hanb; so 山田たろう resolves to Jpan.
  */
 const AUGMENTED: Readonly<Record<string, readonly string[]>> = {
-  Han: ['Hanb', 'Jpan', 'Kore'],
-  Hiragana: ['Jpan'],
-  Katakana: ['Jpan'],
-  Hangul: ['Kore'],
-  Bopomofo: ['Hanb'],
+  Jpan: ['Han', 'Hiragana', 'Katakana'],
+  Kore: ['Han', 'Hangul'],
+  Hanb: ['Han', 'Bopomofo'],
 };
-/** With Latin, a name may also use one of these (§5.2: Latin + Han + Hiragana + Katakana, …). */
-const WITH_LATIN = ['Jpan', 'Hanb', 'Kore'];
+/** With Latin, a name may also be in one of these (§5.2: Latin + Han + Hiragana + Katakana, …). */
+const WITH_LATIN = ['Jpan', 'Kore', 'Hanb'];
 
-let scriptTests: Array<[string, RegExp]> | undefined;
-/** Built once; a Script value newer than this engine's Unicode is skipped. */
-function getScriptTests(): Array<[string, RegExp]> {
+let scriptTests: Map<string, RegExp> | undefined;
+/** One test per script, built once; a Script value newer than this engine's Unicode is skipped. */
+function getScriptTests(): Map<string, RegExp> {
   if (scriptTests === undefined) {
-    scriptTests = [];
+    scriptTests = new Map();
     for (const script of SCRIPTS) {
       try {
-        scriptTests.push([script, new RegExp(`^\\p{Script_Extensions=${script}}$`, 'u')]);
+        scriptTests.set(script, new RegExp(`^\\p{Script_Extensions=${script}}$`, 'u'));
       } catch {
         // unknown to this engine: no character it knows has that script either
       }
@@ -64,34 +58,38 @@ function getScriptTests(): Array<[string, RegExp]> {
   return scriptTests;
 }
 
-/** Script sets of characters seen so far; bounded, since a name's characters are anyone's choice. */
-const scriptCache = new Map<string, ScriptSet>();
-const SCRIPT_CACHE_MAX = 4096;
+/** One character's answers so far: script → written in it or not. */
+type Memo = Map<string, boolean>;
 
-function scriptsOf(char: string): ScriptSet {
-  if (ASCII_LETTER_RE.test(char)) return LATIN;
-  if (ANY_SCRIPT_RE.test(char)) return null;
-  let scripts = scriptCache.get(char);
-  if (scripts !== undefined) return scripts;
-  const found = new Set<string>();
-  for (const [script, re] of getScriptTests()) {
-    if (!re.test(char)) continue;
-    found.add(script);
-    for (const extra of AUGMENTED[script] ?? []) found.add(extra);
+/** Whether a character (not Common or Inherited) is written in this script or augmented set. */
+function writtenIn(char: string, script: string, memo: Memo): boolean {
+  let answer = memo.get(script);
+  if (answer === undefined) {
+    const parts = AUGMENTED[script];
+    if (parts !== undefined) answer = parts.some((part) => writtenIn(char, part, memo));
+    else if (script.startsWith('?')) answer = script === `?${char}`; // see allScriptsOf
+    else if (script === 'Latin' && ASCII_LETTER_RE.test(char)) answer = true;
+    else answer = getScriptTests().get(script)?.test(char) ?? false;
+    memo.set(script, answer);
   }
-  // A script this engine knows but the generated list does not: its own script.
-  if (found.size === 0) found.add(`?${char}`);
-  scripts = found;
-  if (scriptCache.size >= SCRIPT_CACHE_MAX) scriptCache.clear();
-  scriptCache.set(char, scripts);
+  return answer;
+}
+
+/** A character's whole augmented script set: every script is tested, so this runs once per name. */
+function allScriptsOf(char: string, memo: Memo): Set<string> {
+  const scripts = new Set<string>();
+  if (ASCII_LETTER_RE.test(char)) scripts.add('Latin');
+  else for (const script of getScriptTests().keys()) if (writtenIn(char, script, memo)) scripts.add(script);
+  for (const set of Object.keys(AUGMENTED)) if (writtenIn(char, set, memo)) scripts.add(set);
+  // A letter of a script this engine knows but the generated list does not: its own script.
+  if (scripts.size === 0) scripts.add(`?${char}`);
   return scripts;
 }
 
-function intersect(a: ReadonlySet<string> | null, b: ReadonlySet<string>): ReadonlySet<string> {
-  if (a === null) return b;
-  const out = new Set<string>();
-  for (const s of a) if (b.has(s)) out.add(s);
-  return out;
+/** The resolved set so far, narrowed by one more character. */
+function narrow(resolved: Set<string>, char: string, memo: Memo): Set<string> {
+  for (const script of resolved) if (!writtenIn(char, script, memo)) resolved.delete(script);
+  return resolved;
 }
 
 /**
@@ -99,15 +97,21 @@ function intersect(a: ReadonlySet<string> | null, b: ReadonlySet<string>): Reado
  * script (digits, `_`, `-`, `.` and combining marks go with any), or be Latin
  * with Han + Hiragana/Katakana, Han + Bopomofo, or Han + Hangul. So `pаypal`
  * with a Cyrillic а is refused, and `山田たろう` or `山田taro` are not.
+ * Cost: the first character of the name is tested against every script (the
+ * first non-Latin one too, if it differs); the others only against the few
+ * scripts still possible.
  */
 export function mixesScripts(name: string): boolean {
-  let resolved: ReadonlySet<string> | null = null;
-  let resolvedWithoutLatin: ReadonlySet<string> | null = null;
+  let resolved: Set<string> | null = null;
+  let resolvedWithoutLatin: Set<string> | null = null;
   for (const char of name) {
-    const scripts = scriptsOf(char);
-    if (scripts === null) continue;
-    resolved = intersect(resolved, scripts);
-    if (!scripts.has('Latin')) resolvedWithoutLatin = intersect(resolvedWithoutLatin, scripts);
+    if (ANY_SCRIPT_RE.test(char)) continue;
+    const memo: Memo = new Map();
+    const all: boolean = resolved === null || (resolvedWithoutLatin === null && !writtenIn(char, 'Latin', memo));
+    const scripts: Set<string> | null = all ? allScriptsOf(char, memo) : null;
+    resolved = resolved === null ? new Set(scripts) : narrow(resolved, char, memo);
+    if (writtenIn(char, 'Latin', memo)) continue;
+    resolvedWithoutLatin = resolvedWithoutLatin === null ? new Set(scripts) : narrow(resolvedWithoutLatin, char, memo);
   }
   if (resolved === null || resolved.size > 0) return false;
   const rest = resolvedWithoutLatin;

@@ -67,7 +67,7 @@ describe('mixed scripts (UTS #39 highly restrictive)', () => {
   });
 
   it('accepts Latin with Han + Hiragana/Katakana, Han + Bopomofo or Han + Hangul', () => {
-    for (const ok of ['山田taro', 'たろうJohn', 'タロウ_x', '王ㄅㄆmei', '김철수kim', '金철수kim']) {
+    for (const ok of ['山田taro', 'taro山田', 'たろうJohn', 'タロウ_x', '王ㄅㄆmei', '김철수kim', 'kim金철수']) {
       expect(mixesScripts(ok), ok).toBe(false);
     }
   });
@@ -85,6 +85,61 @@ describe('mixed scripts (UTS #39 highly restrictive)', () => {
         const i = at % (name.length + 1);
         expect(problem(name.slice(0, i) + char + name.slice(i))).toBe('mixed-scripts');
       }),
+    );
+  });
+
+  it('never refuses a name drawn from one alphabet, with digits and _ . -', () => {
+    const alphabets = ['abcdefxyzABCXYZéñß', 'абвгдежзийклмнАБВЖЯё', 'αβγδεζηθλμνξοπΑΒΓΔΩά', '山田本川花子たろうキムラ', 'אבגדהוזחטי', '가나다라마바사'];
+    for (const alphabet of alphabets) {
+      const char = fc.constantFrom(...alphabet, '0', '9', '_', '.', '-');
+      fc.assert(
+        fc.property(fc.array(char, { minLength: 1, maxLength: 32 }), (chars) => {
+          expect(mixesScripts(chars.join(''))).toBe(false);
+        }),
+        { numRuns: 200 },
+      );
+    }
+  });
+
+  it('gives the same verdict whatever the order of the characters', () => {
+    const char = fc.constantFrom(...'ab山たカㄅ김бα1_');
+    fc.assert(
+      fc.property(fc.array(char, { minLength: 1, maxLength: 12 }), (chars) => {
+        const verdict = mixesScripts(chars.join(''));
+        expect(mixesScripts([...chars].reverse().join(''))).toBe(verdict);
+        expect(mixesScripts([...chars].sort().join(''))).toBe(verdict);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('agrees with the definition computed the long way, character by character', () => {
+    // UTS #39 §5.1 as written: each character's full augmented Script_Extensions set, intersected.
+    const augment: Record<string, string[]> = { Han: ['Jpan', 'Kore', 'Hanb'], Hiragana: ['Jpan'], Katakana: ['Jpan'], Hangul: ['Kore'], Bopomofo: ['Hanb'] };
+    const setOf = (c: string): Set<string> | null => {
+      if (/[\p{scx=Zyyy}\p{scx=Zinh}]/u.test(c)) return null;
+      const set = new Set<string>();
+      for (const script of SCRIPTS) {
+        if (new RegExp(`\\p{scx=${script}}`, 'u').test(c)) [script, ...(augment[script] ?? [])].forEach((x) => set.add(x));
+      }
+      return set;
+    };
+    const resolve = (sets: Array<Set<string>>) => sets.reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+    const reference = (name: string): boolean => {
+      const sets = [...name].map(setOf).filter((x): x is Set<string> => x !== null);
+      if (sets.length === 0 || resolve(sets).size > 0) return false;
+      const nonLatin = sets.filter((x) => !x.has('Latin'));
+      const rest = nonLatin.length > 0 ? resolve(nonLatin) : new Set<string>();
+      return !['Jpan', 'Kore', 'Hanb'].some((x) => rest.has(x));
+    };
+    // Letters of several scripts, and characters whose Script_Extensions list several scripts.
+    const char = fc.constantFrom(...'aZ山たカㄅ김бαש٣1_.\u0301・ー々\u3001\u0640ー');
+    fc.assert(
+      fc.property(fc.array(char, { minLength: 1, maxLength: 8 }), (chars) => {
+        const name = chars.join('');
+        expect(mixesScripts(name), JSON.stringify(name)).toBe(reference(name));
+      }),
+      { numRuns: 300 },
     );
   });
 
