@@ -7,7 +7,7 @@
  * The server's rules: the page keeps names.ts's nameKey. The tables are built
  * on first use and this module has no top-level side effects, so the page,
  * which imports protocol/index.ts but never calls these, bundles none of it
- * (test/protocol/bundle.test.ts checks). Every function is O(length of the name).
+ * (test/protocol/page-bundle.test.ts checks). Every function is O(length of the name).
  */
 import { CONFUSABLES } from './confusables.generated.ts';
 import { SCRIPTS } from './scripts.generated.ts';
@@ -15,6 +15,7 @@ import { type NameProblem, isValidName } from './names.ts';
 
 /** Characters that render as nothing, or as blank space, in most contexts (Unicode data, not a list). */
 const DEFAULT_IGNORABLE_RE = /\p{Default_Ignorable_Code_Point}/u;
+const DEFAULT_IGNORABLES_RE = /\p{Default_Ignorable_Code_Point}/gu;
 
 /** Why the server refuses this (NFC) name, or null when it is acceptable. */
 export function nameProblem(name: string): NameProblem | null {
@@ -28,6 +29,8 @@ export function nameProblem(name: string): NameProblem | null {
 // --- Mixed scripts (UTS #39 §5.1 resolved script sets, §5.2 "highly restrictive") -------------
 
 const ANY_SCRIPT_RE = /^[\p{Script_Extensions=Common}\p{Script_Extensions=Inherited}]$/u;
+/** Latin letters with Common characters only: the usual name, one script by construction. */
+const ASCII_NAME_RE = /^[A-Za-z0-9_.-]*$/;
 const ASCII_LETTER_RE = /^[A-Za-z]$/;
 /**
  * §5.1's augmented script sets: Han is also written within Japanese (Jpan),
@@ -102,6 +105,7 @@ function narrow(resolved: Set<string>, char: string, memo: Memo): Set<string> {
  * scripts still possible.
  */
 export function mixesScripts(name: string): boolean {
+  if (ASCII_NAME_RE.test(name)) return false;
   let resolved: Set<string> | null = null;
   let resolvedWithoutLatin: Set<string> | null = null;
   for (const char of name) {
@@ -142,8 +146,7 @@ function getPrototypes(): Map<number, string> {
 export function skeleton(text: string): string {
   const table = getPrototypes();
   let out = '';
-  for (const char of text.normalize('NFD')) {
-    if (DEFAULT_IGNORABLE_RE.test(char)) continue;
+  for (const char of text.normalize('NFD').replace(DEFAULT_IGNORABLES_RE, '')) {
     out += table.get(char.codePointAt(0)!) ?? char;
   }
   return out.normalize('NFD');
@@ -167,8 +170,9 @@ function lookalikeKey(text: string): string {
  */
 export function nameIdentityKeys(name: string): string[] {
   const nfkc = name.normalize('NFKC');
-  const caseless = lookalikeKey(nfkc.toLowerCase());
-  const asTyped = lookalikeKey(nfkc);
+  const lower = nfkc.toLowerCase();
+  const caseless = lookalikeKey(lower);
+  const asTyped = lower === nfkc ? caseless : lookalikeKey(nfkc);
   return caseless === asTyped ? [caseless] : [caseless, asTyped];
 }
 
