@@ -6,6 +6,7 @@
  * both sides agree byte for byte and the page cannot pull server code in.
  */
 export * from './names.ts';
+export * from './name-identity.ts';
 export * from './text.ts';
 export * from './client-lines.ts';
 export * from './server-lines.ts';

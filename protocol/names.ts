@@ -28,7 +28,18 @@ export function isValidName(name: string): boolean {
   return NAME_RE.test(name);
 }
 
-/** Two names are the same user when their keys match (case and width folded). */
+/**
+ * Why the server refuses a name: its characters or length (`isValidName`), an
+ * invisible character, or scripts mixed (name-identity.ts decides the last two).
+ */
+export type NameProblem = 'chars' | 'invisible' | 'mixed-scripts';
+
+/**
+ * Case and width folded: the page's notion of one name (mentions, my own name
+ * in a list). The server goes further: look-alikes are one name too
+ * (name-identity.ts), which the page need not repeat as it only ever sees the
+ * names the server let in.
+ */
 export function nameKey(name: string): string {
   return name.normalize('NFKC').toLowerCase();
 }

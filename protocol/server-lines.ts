@@ -11,7 +11,7 @@
  * sender's name, and sanitising strips everything that could end a line.
  */
 import { COMMANDS } from './client-lines.ts';
-import { NAME_MAX_CHARS, NAME_SOURCE, isValidName } from './names.ts';
+import { NAME_MAX_CHARS, NAME_SOURCE, type NameProblem, isValidName } from './names.ts';
 
 export type Notice =
   | { notice: 'not-found'; name: string }
@@ -26,7 +26,8 @@ export type Notice =
 
 export type ServerEvent =
   | { type: 'prompt' }
-  | { type: 'name-error'; reason: 'invalid' }
+  /** `detail` says which rule; parsed lines always carry it, a missing one means 'chars'. */
+  | { type: 'name-error'; reason: 'invalid'; detail?: NameProblem }
   | { type: 'name-error'; reason: 'taken'; name: string }
   | { type: 'welcome'; name: string; users: string[] }
   | { type: 'users'; users: string[] }
@@ -38,6 +39,13 @@ export type ServerEvent =
 
 export const PROMPT_LINE = 'Digite seu nome:';
 export const NAME_INVALID_LINE = `Nome inválido: use de 1 a ${NAME_MAX_CHARS} letras, números, _, - ou . (sem espaços).`;
+export const NAME_INVISIBLE_LINE = 'Nome inválido: caracteres invisíveis não são permitidos.';
+export const NAME_MIXED_SCRIPTS_LINE = 'Nome inválido: não misture alfabetos, como latino e cirílico, no mesmo nome.';
+const NAME_INVALID_LINES: Readonly<Record<NameProblem, string>> = {
+  chars: NAME_INVALID_LINE,
+  invisible: NAME_INVISIBLE_LINE,
+  'mixed-scripts': NAME_MIXED_SCRIPTS_LINE,
+};
 export const PRIVATE_EMPTY_LINE = 'Mensagem privada vazia: use @nome texto.';
 export const NAME_TIMEOUT_LINE = 'Tempo para informar o nome esgotado.';
 export const SERVER_FULL_LINE = 'Servidor cheio, tente mais tarde.';
@@ -50,7 +58,7 @@ export function formatEvent(event: ServerEvent): string {
     case 'prompt':
       return PROMPT_LINE;
     case 'name-error':
-      return event.reason === 'invalid' ? NAME_INVALID_LINE : `Nome já em uso: ${event.name}.`;
+      return event.reason === 'invalid' ? NAME_INVALID_LINES[event.detail ?? 'chars'] : `Nome já em uso: ${event.name}.`;
     case 'welcome':
       return `Bem-vindo, ${event.name}! ${formatOnline(event.users)}`;
     case 'users':
@@ -123,7 +131,9 @@ export function parseServerLine(line: string): ServerEvent {
   if ((m = JOIN_RE.exec(line))) return { type: 'join', name: m[1]! };
   if ((m = LEAVE_RE.exec(line))) return { type: 'leave', name: m[1]! };
   if (line === PROMPT_LINE) return { type: 'prompt' };
-  if (line === NAME_INVALID_LINE) return { type: 'name-error', reason: 'invalid' };
+  for (const detail of Object.keys(NAME_INVALID_LINES) as NameProblem[]) {
+    if (line === NAME_INVALID_LINES[detail]) return { type: 'name-error', reason: 'invalid', detail };
+  }
   if ((m = TAKEN_RE.exec(line))) return { type: 'name-error', reason: 'taken', name: m[1]! };
   if ((m = WELCOME_RE.exec(line))) {
     const users = parseUsers(m[2]!, m[3]!);

@@ -9,11 +9,12 @@ import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
 import { Connection, type ConnectionHandler, WriteBatcher } from './connection.ts';
 import type { Frame } from './line-framer.ts';
 import {
+  NameRegistry,
   type ServerEvent,
   compareNames,
   formatEvent,
-  isValidName,
   nameKey,
+  nameProblem,
   normalizeName,
   parseClientLine,
   sanitize,
@@ -37,6 +38,8 @@ export class ChatServer implements ConnectionHandler {
   private readonly connections = new Set<Connection>();
   /** Joined users by nameKey. */
   private readonly members = new Map<string, Connection>();
+  /** The same users by name identity: look-alike names are one name. */
+  private readonly identities = new NameRegistry<Connection>();
   /** Joined names, kept sorted so a welcome costs no sort. */
   private readonly sortedNames: string[] = [];
   private readonly nameTimers = new Map<Connection, NodeJS.Timeout>();
@@ -148,13 +151,14 @@ export class ChatServer implements ConnectionHandler {
       return;
     }
     const name = normalizeName(text);
-    if (!isValidName(name)) {
-      conn.send(encode({ type: 'name-error', reason: 'invalid' }));
+    const problem = nameProblem(name);
+    if (problem !== null) {
+      conn.send(encode({ type: 'name-error', reason: 'invalid', detail: problem }));
       conn.send(PROMPT);
       return;
     }
     const key = nameKey(name);
-    if (this.members.has(key)) {
+    if (this.identities.find(name) !== undefined) {
       conn.send(encode({ type: 'name-error', reason: 'taken', name }));
       conn.send(PROMPT);
       return;
@@ -169,6 +173,7 @@ export class ChatServer implements ConnectionHandler {
     conn.name = name;
     conn.key = key;
     this.members.set(key, conn);
+    this.identities.add(name, conn);
     this.sortedNames.splice(insertionIndex(this.sortedNames, name), 0, name);
     conn.send(encode({ type: 'welcome', name, users: this.sortedNames }));
     this.broadcast(encode({ type: 'join', name }), conn);
@@ -180,6 +185,7 @@ export class ChatServer implements ConnectionHandler {
     const { name, key } = conn;
     if (name === null || key === null || this.members.get(key) !== conn) return;
     this.members.delete(key);
+    this.identities.delete(name, conn);
     const i = this.sortedNames.indexOf(name);
     if (i !== -1) this.sortedNames.splice(i, 1);
     if (this.shuttingDown) return;
@@ -197,7 +203,7 @@ export class ChatServer implements ConnectionHandler {
         this.broadcast(encode({ type: 'public', from, text: line.text }), conn);
         return;
       case 'private': {
-        const to = this.members.get(nameKey(line.to.normalize('NFC')));
+        const to = this.identities.find(line.to);
         if (to === undefined) conn.send(encode({ type: 'notice', notice: 'not-found', name: line.to }));
         else to.send(encode({ type: 'private', from, text: line.text }));
         return;

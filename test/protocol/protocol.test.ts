@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   NAME_INVALID_LINE,
+  NAME_INVISIBLE_LINE,
+  NAME_MIXED_SCRIPTS_LINE,
   type ServerEvent,
   formatEvent,
   isValidName,
@@ -17,7 +19,15 @@ import {
 describe('server lines are exactly the protocol table', () => {
   const rows: Array<[ServerEvent, string]> = [
     [{ type: 'prompt' }, 'Digite seu nome:'],
-    [{ type: 'name-error', reason: 'invalid' }, 'Nome inválido: use de 1 a 32 letras, números, _, - ou . (sem espaços).'],
+    [
+      { type: 'name-error', reason: 'invalid', detail: 'chars' },
+      'Nome inválido: use de 1 a 32 letras, números, _, - ou . (sem espaços).',
+    ],
+    [{ type: 'name-error', reason: 'invalid', detail: 'invisible' }, 'Nome inválido: caracteres invisíveis não são permitidos.'],
+    [
+      { type: 'name-error', reason: 'invalid', detail: 'mixed-scripts' },
+      'Nome inválido: não misture alfabetos, como latino e cirílico, no mesmo nome.',
+    ],
     [{ type: 'name-error', reason: 'taken', name: 'Bob' }, 'Nome já em uso: Bob.'],
     [{ type: 'welcome', name: 'bob', users: ['alice', 'bob'] }, 'Bem-vindo, bob! Online (2): alice, bob'],
     [{ type: 'users', users: ['alice', 'bob', 'Carol'] }, 'Online (3): alice, bob, Carol'],
@@ -41,6 +51,9 @@ describe('server lines are exactly the protocol table', () => {
   });
   it.each(rows)('parses back into %j', (event, line) => {
     expect(parseServerLine(line)).toEqual(event);
+  });
+  it('formats an invalid name without a detail as the character rule, as before', () => {
+    expect(formatEvent({ type: 'name-error', reason: 'invalid' })).toBe(NAME_INVALID_LINE);
   });
   it('parses a line it does not know as a notice carrying the text', () => {
     expect(parseServerLine('Algo novo aconteceu')).toEqual({ type: 'notice', notice: 'other', text: 'Algo novo aconteceu' });
@@ -137,7 +150,9 @@ const nameList = fc.uniqueArray(validName, { minLength: 1, maxLength: 8, selecto
 
 const event: fc.Arbitrary<ServerEvent> = fc.oneof(
   fc.constant<ServerEvent>({ type: 'prompt' }),
-  fc.constant<ServerEvent>({ type: 'name-error', reason: 'invalid' }),
+  fc
+    .constantFrom('chars' as const, 'invisible' as const, 'mixed-scripts' as const)
+    .map<ServerEvent>((detail) => ({ type: 'name-error', reason: 'invalid', detail })),
   validName.map<ServerEvent>((name) => ({ type: 'name-error', reason: 'taken', name })),
   fc.tuple(validName, nameList).map<ServerEvent>(([name, users]) => ({ type: 'welcome', name, users })),
   nameList.map<ServerEvent>((users) => ({ type: 'users', users })),
@@ -199,7 +214,10 @@ describe('properties', () => {
     );
   });
 
-  it('the invalid-name line is itself fixed text', () => {
-    expect(parseServerLine(NAME_INVALID_LINE)).toEqual({ type: 'name-error', reason: 'invalid' });
+  it('the invalid-name lines are fixed texts that all start with "Nome inválido:"', () => {
+    for (const line of [NAME_INVALID_LINE, NAME_INVISIBLE_LINE, NAME_MIXED_SCRIPTS_LINE]) {
+      expect(line.startsWith('Nome inválido: ')).toBe(true);
+      expect(parseServerLine(line)).toMatchObject({ type: 'name-error', reason: 'invalid' });
+    }
   });
 });
