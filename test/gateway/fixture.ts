@@ -82,10 +82,13 @@ export function onCleanup(fn: () => unknown): void {
  * real one never does: dribbling bytes, resetting, not reading. Returns a
  * gateway in front of it.
  */
-export async function startGatewayOnUpstream(onConnection: (socket: net.Socket) => void) {
+export async function startGatewayOnUpstream(
+  onConnection: (socket: net.Socket) => void,
+  overrides: Partial<GatewayConfig> = {},
+) {
   const upstream = net.createServer(onConnection);
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
   cleanups.push(() => upstream.close());
-  return startGatewayApp((upstream.address() as AddressInfo).port);
+  return startGatewayApp((upstream.address() as AddressInfo).port, overrides);
 }

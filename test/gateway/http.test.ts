@@ -1,6 +1,6 @@
 /**
- * What the gateway answers over plain HTTP: the page, its headers, health,
- * and who may open a WebSocket.
+ * What the gateway answers over plain HTTP: the page, its headers, and who
+ * may open a WebSocket. /healthz has its own file (health.test.ts).
  */
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,23 +60,6 @@ describe('the page', () => {
   it('answers 404 for what is not there', async () => {
     const { app } = await startGatewayApp(1, { staticDir: fakeDist() });
     expect((await app.inject({ url: '/nope.js' })).statusCode).toBe(404);
-  });
-});
-
-describe('/healthz', () => {
-  it('is 200 when the chat server accepts connections', async () => {
-    const s = await startStack();
-    const res = await s.app.inject({ url: '/healthz' });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', upstream: 'up' });
-  });
-
-  it('is 503 when it does not', async () => {
-    const s = await startStack();
-    await s.chat.close();
-    const res = await s.app.inject({ url: '/healthz' });
-    expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: 'unavailable', upstream: 'down' });
   });
 });
 
