@@ -3,7 +3,7 @@
  * is one TCP connection that reads the first line and hangs up: the prompt
  * means the server takes newcomers, `Servidor cheio…` that it is full.
  * Each probe holds a slot of CHAT_MAX_CLIENTS for a moment, so probes never
- * overlap and start at most once per `minIntervalMs`; every request in
+ * overlap and come at most once per `minIntervalMs`; every request in
  * between gets the last answer.
  */
 import net from 'node:net';
@@ -41,10 +41,15 @@ export function probeUpstream(host: string, port: number, timeoutMs: number): Pr
   });
 }
 
-/** Shares one probe among all callers: never two at once, a new one at most every `minIntervalMs`. */
+/**
+ * Shares one probe among all callers: never two at once, and the next one
+ * only `minIntervalMs` after the last has finished (not started: a probe
+ * slowed down by a busy machine must not be followed at once by another,
+ * while the chat server may not yet have freed the first one's slot).
+ */
 export class CachedProbe {
   private pending: Promise<UpstreamState> | null = null;
-  private last: { state: UpstreamState; startedAt: number } | null = null;
+  private last: { state: UpstreamState; finishedAt: number } | null = null;
 
   constructor(
     private readonly probe: () => Promise<UpstreamState>,
@@ -53,10 +58,11 @@ export class CachedProbe {
 
   state(): Promise<UpstreamState> {
     if (this.pending !== null) return this.pending;
-    const now = performance.now();
-    if (this.last !== null && now - this.last.startedAt < this.minIntervalMs) return Promise.resolve(this.last.state);
+    if (this.last !== null && performance.now() - this.last.finishedAt < this.minIntervalMs) {
+      return Promise.resolve(this.last.state);
+    }
     this.pending = this.probe().then((state) => {
-      this.last = { state, startedAt: now };
+      this.last = { state, finishedAt: performance.now() };
       this.pending = null;
       return state;
     });
