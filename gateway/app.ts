@@ -1,22 +1,20 @@
 /**
  * The gateway as a Fastify app: the built page, /ws bridged to the chat
- * server, /healthz. Small plugins, each with its options spelled out.
+ * server, /healthz. Small plugins, each with its options spelled out; the
+ * Host check comes before all of them.
  */
-import net from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import websocket from '@fastify/websocket';
-import type { WebSocket } from 'ws';
-import { AddressLimiter } from './address-limiter.ts';
-import { bridge, CloseCode } from './bridge.ts';
+import { isAllowedHost } from './allowed-host.ts';
 import type { GatewayConfig } from './config.ts';
-import { isAllowedOrigin } from './origin.ts';
+import { registerHealth } from './health.ts';
+import { SocketAdmission } from './socket-admission.ts';
+import { CachedProbe, probeUpstream } from './upstream-probe.ts';
+import wsPlugin from './ws-plugin.ts';
 
-/** How long a shutdown waits for browsers to answer the 1001 close. */
-const SHUTDOWN_GRACE_MS = 2000;
 const YEAR_S = 365 * 24 * 3600;
 
 export async function buildGateway(config: GatewayConfig): Promise<FastifyInstance> {
@@ -24,8 +22,19 @@ export async function buildGateway(config: GatewayConfig): Promise<FastifyInstan
     logger: { level: config.logLevel },
     // Page loads are not worth a log line each; sockets are logged by the bridge.
     logController: new LogController({ disableRequestLogging: true }),
+    // X-Forwarded-For / -Host only from the proxies named in TRUST_PROXY.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    // Node would answer a Host-less HTTP/1.1 request 400 itself; the Host
+    // check below answers every refused Host the same way (403).
+    http: { requireHostHeader: false },
+    // While closing, Fastify would answer 503 itself, before any hook: an
+    // upgrade refused that way keeps its socket (nothing ends it), and the
+    // close would wait on it forever. ws-plugin.ts answers 503 to new
+    // sockets itself; plain requests are still served until the listener closes.
+    return503OnClosing: false,
   });
 
+  registerHostCheck(app, config.allowedHosts);
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -50,10 +59,42 @@ export async function buildGateway(config: GatewayConfig): Promise<FastifyInstan
     strictTransportSecurity: false,
   });
 
+  const admission = new SocketAdmission(config.maxSockets, config.maxSocketsPerIp);
   await registerPage(app, config.staticDir);
-  await registerWebSocket(app, config);
-  registerHealth(app, config);
+  const probe = new CachedProbe(
+    () => probeUpstream(config.chatHost, config.chatPort, config.upstreamTimeoutMs),
+    config.healthCacheMs,
+  );
+  registerHealth(app, probe, admission);
+  await app.register(wsPlugin, {
+    admission,
+    allowedOrigins: config.allowedOrigins,
+    chatHost: config.chatHost,
+    chatPort: config.chatPort,
+    maxBuffered: config.maxBuffered,
+    maxUpstreamLine: config.maxUpstreamLine,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    maxFrame: config.maxFrame,
+    heartbeatMs: config.heartbeatMs,
+    shutdownRelayMs: config.shutdownRelayMs,
+    shutdownCloseMs: config.shutdownCloseMs,
+  });
   return app;
+}
+
+/**
+ * DNS rebinding (allowed-host.ts): a request whose Host is not ours gets
+ * 403 before anything else runs: no page, no upgrade, no upstream
+ * connection. For an upgrade the connection is then ended, since no HTTP
+ * exchange follows on it.
+ */
+function registerHostCheck(app: FastifyInstance, allowedHosts: readonly string[]): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (isAllowedHost(request.host, allowedHosts)) return;
+    request.log.info({ address: request.ip, host: request.host }, 'request refused: host');
+    if (request.headers.upgrade !== undefined) reply.raw.once('finish', () => request.raw.socket.destroy());
+    return reply.code(403).header('Connection', 'close').send({ error: 'host not allowed' });
+  });
 }
 
 async function registerPage(app: FastifyInstance, root: string): Promise<void> {
@@ -70,96 +111,5 @@ async function registerPage(app: FastifyInstance, root: string): Promise<void> {
       const immutable = path.includes('/assets/');
       reply.header('Cache-Control', immutable ? `public, max-age=${YEAR_S}, immutable` : 'no-cache');
     },
-  });
-}
-
-async function registerWebSocket(app: FastifyInstance, config: GatewayConfig): Promise<void> {
-  const perAddress = new AddressLimiter(config.maxSocketsPerIp);
-  const alive = new WeakSet<WebSocket>();
-
-  await app.register(websocket, {
-    options: { maxPayload: config.maxFrame, perMessageDeflate: false },
-    // ws already closed the socket with the right code (1009 for a big frame).
-    errorHandler(error, socket, request) {
-      request.log.debug({ err: error }, 'websocket error');
-      if (socket.readyState === socket.OPEN) socket.close(CloseCode.internalError, 'error');
-    },
-    preClose(done) {
-      const clients = app.websocketServer.clients;
-      for (const ws of clients) ws.close(CloseCode.goingAway, 'gateway shutting down');
-      const deadline = setTimeout(() => {
-        for (const ws of clients) ws.terminate();
-      }, SHUTDOWN_GRACE_MS);
-      const check = () => {
-        if (clients.size === 0) {
-          clearTimeout(deadline);
-          done();
-        } else setTimeout(check, 20);
-      };
-      check();
-    },
-  });
-
-  const heartbeat = setInterval(() => {
-    for (const ws of app.websocketServer.clients) {
-      if (!alive.has(ws)) {
-        ws.terminate(); // missed the last pong
-        continue;
-      }
-      alive.delete(ws);
-      ws.ping();
-    }
-  }, config.heartbeatMs);
-  app.addHook('onClose', async () => clearInterval(heartbeat));
-
-  app.get(
-    '/ws',
-    {
-      websocket: true,
-      // Refused before the upgrade, with a plain HTTP status.
-      preValidation: async (request, reply) => {
-        if (!isAllowedOrigin(request.headers.origin, request.headers.host, config.allowedOrigins)) {
-          request.log.info({ address: request.ip, origin: request.headers.origin }, 'websocket refused: origin');
-          return reply.code(403).send({ error: 'origin not allowed' });
-        }
-        if (!perAddress.hasRoom(request.ip)) {
-          request.log.info({ address: request.ip }, 'websocket refused: too many sockets');
-          return reply.code(429).send({ error: 'too many connections from this address' });
-        }
-      },
-    },
-    (ws, request) => {
-      const address = request.ip;
-      // Two handshakes can pass preValidation at once; this is the real count.
-      if (!perAddress.acquire(address)) {
-        ws.close(CloseCode.policyViolation, 'too many connections from this address');
-        return;
-      }
-      alive.add(ws);
-      ws.on('pong', () => alive.add(ws));
-      ws.on('close', () => perAddress.release(address));
-      bridge(ws, config, request.log, address);
-    },
-  );
-}
-
-function registerHealth(app: FastifyInstance, config: GatewayConfig): void {
-  app.get('/healthz', async (_request, reply) => {
-    const up = await canConnect(config.chatHost, config.chatPort, config.upstreamTimeoutMs);
-    reply.header('Cache-Control', 'no-store');
-    return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'unavailable', upstream: up ? 'up' : 'down' });
-  });
-}
-
-function canConnect(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: timeoutMs });
-    const done = (up: boolean) => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
   });
 }

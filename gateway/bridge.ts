@@ -4,17 +4,15 @@
  * memory bounded in both directions. It knows nothing of the chat itself.
  */
 import net from 'node:net';
-import { isUtf8 } from 'node:buffer';
 import type { WebSocket, RawData } from 'ws';
-import { encodeTextFrames } from './frames.ts';
-import { LineSplitter } from './line-splitter.ts';
+import { encodeTextFrames, wellFormedUtf8 } from './frames.ts';
+import { LineSplitter, LineTooLongError } from './line-splitter.ts';
 
 /** Close codes the page acts on (RFC 6455 §7.4.1 and the IANA registry). */
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
   unsupportedData: 1003,
-  policyViolation: 1008,
   tooBig: 1009,
   internalError: 1011,
   tryAgainLater: 1013,
@@ -33,11 +31,28 @@ export interface BridgeLog {
   warn(fields: object, message: string): void;
 }
 
+export interface Bridge {
+  /** Settles once nothing more can reach the browser: the upstream or the browser socket has closed. */
+  readonly relayDone: Promise<void>;
+}
+
 const LF = Buffer.from('\n');
 /** After the browser leaves, how long the chat server gets to read its last lines. */
 const UPSTREAM_LINGER_MS = 10_000;
 
-export function bridge(ws: WebSocket, options: BridgeOptions, log: BridgeLog, address: string): void {
+/**
+ * Bridges `ws`, whose connection is `socket` (the net.Socket its upgrade
+ * came on, `request.raw.socket`): frames to the browser are written to that
+ * socket directly (see relay below), which needs a WebSocket with no
+ * extension negotiated; the caller checks that.
+ */
+export function bridge(
+  ws: WebSocket,
+  socket: net.Socket,
+  options: BridgeOptions,
+  log: BridgeLog,
+  address: string,
+): Bridge {
   const opened = Date.now();
   const splitter = new LineSplitter(options.maxUpstreamLine);
   const low = options.maxBuffered >> 1;
@@ -52,6 +67,10 @@ export function bridge(ws: WebSocket, options: BridgeOptions, log: BridgeLog, ad
     noDelay: true,
     keepAlive: true,
     timeout: options.upstreamTimeoutMs,
+  });
+  const relayDone = new Promise<void>((resolve) => {
+    tcp.once('close', () => resolve());
+    ws.once('close', () => resolve());
   });
 
   log.info({ address }, 'websocket opened');
@@ -82,11 +101,10 @@ export function bridge(ws: WebSocket, options: BridgeOptions, log: BridgeLog, ad
   });
 
   // Chat server → browser: each line is a text frame. A chunk's frames are
-  // encoded together and written straight to the WebSocket's socket in one
-  // write (frames.ts says why); ws still owns the socket for pings and the
-  // close, and its bufferedAmount counts these bytes too. Writing only while
-  // the socket is OPEN keeps every frame before ws's close frame.
-  const raw = (ws as unknown as { _socket: net.Socket })._socket;
+  // encoded together and written to the browser's socket in one write
+  // (frames.ts says why); ws still owns the socket for pings and the close,
+  // and its bufferedAmount counts these bytes too. Writing only while the
+  // WebSocket is OPEN keeps every frame before ws's close frame.
   const onSent = (): void => {
     if (tcpPaused && ws.bufferedAmount <= low) {
       tcpPaused = false;
@@ -95,46 +113,55 @@ export function bridge(ws: WebSocket, options: BridgeOptions, log: BridgeLog, ad
   };
   const lines: Buffer[] = [];
   const collect = (line: Buffer): void => {
-    lines.push(isUtf8(line) ? line : Buffer.from(line.toString('utf8')));
+    lines.push(wellFormedUtf8(line));
   };
   const relay = (): void => {
-    if (lines.length === 0) return;
+    if (lines.length === 0 || ws.readyState !== ws.OPEN) return;
     const frames = encodeTextFrames(lines);
     lines.length = 0;
     // A callback only near the bound: it is how a paused upstream learns the browser caught up.
-    if (ws.bufferedAmount + frames.length > low) raw.write(frames, onSent);
-    else raw.write(frames);
+    if (ws.bufferedAmount + frames.length > low) socket.write(frames, onSent);
+    else socket.write(frames);
     if (ws.bufferedAmount > options.maxBuffered) {
       // A slow browser: let the chat server's own slow-reader rule judge it.
       tcpPaused = true;
       tcp.pause();
     }
   };
-  tcp.on('data', (chunk: Buffer) => {
-    if (ws.readyState !== ws.OPEN) return;
+  /** Passes on what the splitter yields; a line over the limit ends the upstream (1011), after the lines before it. */
+  const split = (take: () => void): void => {
     try {
-      splitter.push(chunk, collect);
+      take();
     } catch (error) {
-      lines.length = 0;
-      upstreamError = error as Error;
+      if (!(error instanceof LineTooLongError)) throw error;
+      relay();
+      upstreamError = error;
+      log.warn({ address, err: error }, 'upstream line too long');
       tcp.destroy();
       return;
     }
     relay();
+  };
+  tcp.on('data', (chunk: Buffer) => {
+    if (ws.readyState !== ws.OPEN) return;
+    split(() => splitter.push(chunk, collect));
   });
   tcp.on('end', () => {
-    const last = splitter.flush();
-    if (last === null || ws.readyState !== ws.OPEN) return;
-    collect(last);
-    relay();
+    if (ws.readyState !== ws.OPEN) return;
+    split(() => {
+      const last = splitter.flush();
+      if (last !== null) collect(last);
+    });
   });
   tcp.on('error', (error) => {
-    upstreamError = error;
+    upstreamError ??= error;
   });
   tcp.on('close', () => {
     if (ws.readyState !== ws.OPEN) return;
     if (!connected) {
       ws.close(CloseCode.tryAgainLater, 'chat server unavailable');
+    } else if (upstreamError instanceof LineTooLongError) {
+      ws.close(CloseCode.internalError, 'chat server line too long');
     } else if (upstreamError) {
       ws.close(CloseCode.internalError, 'chat server connection failed');
     } else {
@@ -153,4 +180,6 @@ export function bridge(ws: WebSocket, options: BridgeOptions, log: BridgeLog, ad
     tcp.end();
     setTimeout(() => tcp.destroy(), UPSTREAM_LINGER_MS).unref();
   });
+
+  return { relayDone };
 }

@@ -5,7 +5,19 @@
  * them one by one through ws costs a write (or a writev entry) per frame,
  * which the benchmark's profile showed as half the gateway's time.
  */
+import { isUtf8 } from 'node:buffer';
+
 const FIN_TEXT = 0x81;
+
+/**
+ * A text frame must hold valid UTF-8 (RFC 6455 §8.1): a browser fails the
+ * whole connection (1007) on one bad byte. The chat server sends valid
+ * UTF-8, so this is a guard: each invalid sequence becomes U+FFFD, as the
+ * chat server does with what clients send.
+ */
+export function wellFormedUtf8(line: Buffer): Buffer {
+  return isUtf8(line) ? line : Buffer.from(line.toString('utf8'));
+}
 
 function headerLength(payload: number): number {
   return payload < 126 ? 2 : payload < 0x10000 ? 4 : 10;

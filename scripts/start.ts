@@ -4,13 +4,26 @@
  * Two processes so a gateway crash never takes the chat down: a child that
  * dies on its own after it was up is started again after a short pause (one
  * that cannot even start, say on a busy port, stops everything with its
- * error). Ctrl-C or SIGTERM is passed to both, and this launcher exits only
- * once both have.
+ * error).
+ *
+ * Stopping (Ctrl-C, SIGTERM): the chat server first and the gateway only
+ * once it has exited, so the chat server's farewell (`Servidor encerrando.`)
+ * still reaches every browser through a gateway that is still there. When
+ * the signal reaches the whole process group at once (Ctrl-C in a
+ * terminal), the gateway gets it at the same time as the chat server; it
+ * then keeps relaying until the chat server has closed its connections
+ * (gateway/ws-plugin.ts). The launcher exits once both have, and kills
+ * whatever is still running after STOP_DEADLINE_MS.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { CHAT_READY_RE, GATEWAY_READY_RE } from '../common/ready-lines.ts';
 
 const RESTART_DELAY_MS = 1000;
+/**
+ * Everything is gone within 5 s of the signal: the chat server takes at most
+ * its 2 s shutdown grace, the gateway at most its close grace after it.
+ */
+const STOP_DEADLINE_MS = 4500;
 
 interface Child {
   name: string;
@@ -21,10 +34,11 @@ interface Child {
   onReady?: (match: RegExpExecArray) => void;
 }
 
-let stopping = false;
+let stopping: NodeJS.Signals | null = null;
 let exitCode = 0;
 let chatPort: string | undefined;
 const running = new Map<string, ChildProcess>();
+const signalled = new Set<ChildProcess>();
 
 const chat: Child = {
   name: 'tcp-server',
@@ -33,7 +47,7 @@ const chat: Child = {
   // After a restart the chat server keeps the port it had (CHAT_PORT may be 0).
   env: () => (chatPort === undefined ? {} : { CHAT_PORT: chatPort }),
   onReady: (m) => {
-    if (chatPort !== undefined) return;
+    if (chatPort !== undefined || stopping) return;
     chatPort = m[2]!;
     start(gateway);
   },
@@ -67,7 +81,7 @@ function start(spec: Child): void {
   proc.on('exit', (code, signal) => {
     running.delete(spec.name);
     if (stopping) {
-      if (running.size === 0) process.exit(exitCode);
+      stopNext();
     } else if (up) {
       process.stderr.write(`start: ${spec.name} stopped (${signal ?? `exit code ${code}`}); restarting it\n`);
       setTimeout(() => stopping || start(spec), RESTART_DELAY_MS);
@@ -78,11 +92,27 @@ function start(spec: Child): void {
   });
 }
 
-function stop(signal: NodeJS.Signals, code = 0): void {
-  if (!stopping) exitCode = code;
-  stopping = true;
+/** Passes the stop on: to the chat server while it runs, then to the gateway. */
+function stopNext(): void {
   if (running.size === 0) process.exit(exitCode);
-  for (const proc of running.values()) proc.kill(signal);
+  const next = running.get(chat.name) ?? running.get(gateway.name)!;
+  if (signalled.has(next)) return;
+  signalled.add(next);
+  next.kill(stopping!);
+}
+
+function stop(signal: NodeJS.Signals, code = 0): void {
+  if (stopping) return;
+  stopping = signal;
+  exitCode = code;
+  setTimeout(() => {
+    for (const [name, proc] of running) {
+      process.stderr.write(`start: ${name} still running ${STOP_DEADLINE_MS} ms after ${signal}; killing it\n`);
+      proc.kill('SIGKILL');
+    }
+    exitCode = 1;
+  }, STOP_DEADLINE_MS).unref();
+  stopNext();
 }
 
 process.on('SIGINT', () => stop('SIGINT'));

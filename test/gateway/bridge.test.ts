@@ -117,4 +117,24 @@ describe('nothing lost, split or reordered', () => {
     await web.expect('ção 日本 🙂🎉');
     await web.expect('fim');
   });
+
+  it('re-encodes invalid UTF-8 from upstream as U+FFFD instead of breaking the browser socket', async () => {
+    // A browser fails the whole connection (1007) on a text frame that is not UTF-8.
+    const g = await startGatewayOnUpstream((socket) => {
+      socket.write(
+        Buffer.concat([
+          Buffer.from('Digite seu nome:\nok \xff fim\n', 'latin1'),
+          Buffer.from([0x61, 0xc3, 0x0a, 0xed, 0xa0, 0x80, 0x0a]),
+          Buffer.from('depois ção\n'),
+        ]),
+      );
+    });
+    const web = g.open();
+    await web.expect('Digite seu nome:');
+    await web.expect('ok \uFFFD fim');
+    await web.expect('a\uFFFD');
+    await web.expect('\uFFFD\uFFFD\uFFFD');
+    await web.expect('depois ção');
+    expect(web.isClosed).toBe(false);
+  });
 });

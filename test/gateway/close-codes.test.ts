@@ -53,6 +53,43 @@ describe('upstream', () => {
     sockets[0]!.resetAndDestroy();
     expect((await web.closed).code).toBe(1011);
   });
+
+  it('closes with 1011 on a line over UPSTREAM_MAX_LINE, after relaying the lines before it', async () => {
+    const g = await startGatewayOnUpstream(
+      (s) => s.write(`Digite seu nome:\nantes\n${'z'.repeat(1025)}\ndepois\n`),
+      { maxUpstreamLine: 1024 },
+    );
+    const web = g.open();
+    expect(await web.closed).toEqual({ code: 1011, reason: 'chat server line too long' });
+    expect(web.frames).toEqual(['Digite seu nome:', 'antes']);
+  });
+
+  it('closes with 1011 when a line grows past UPSTREAM_MAX_LINE without ever ending', async () => {
+    let upstream: net.Socket | undefined;
+    const g = await startGatewayOnUpstream(
+      (s) => {
+        upstream = s;
+        s.write('Digite seu nome:\n');
+        s.write('z'.repeat(600));
+      },
+      { maxUpstreamLine: 1024 },
+    );
+    const web = g.open();
+    await web.expect('Digite seu nome:');
+    upstream!.write('z'.repeat(600)); // 1,200 bytes, no LF yet
+    expect(await web.closed).toEqual({ code: 1011, reason: 'chat server line too long' });
+    // And the gateway hung up on that upstream.
+    if (!upstream!.closed) await once(upstream!, 'close');
+  });
+
+  it('still relays a line of exactly UPSTREAM_MAX_LINE bytes', async () => {
+    const g = await startGatewayOnUpstream((s) => s.write(`Digite seu nome:\n${'z'.repeat(1024)}\r\n`), {
+      maxUpstreamLine: 1024,
+    });
+    const web = g.open();
+    await web.expect('Digite seu nome:');
+    await web.expect('z'.repeat(1024));
+  });
 });
 
 describe('what a browser may send', () => {

@@ -5,7 +5,7 @@
 import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { FastifyInstance } from 'fastify';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { ChatServer, type ChatServerOptions } from '../../tcp-server/chat-server.ts';
 import { buildGateway } from '../../gateway/app.ts';
 import { type GatewayConfig, gatewayConfigFromEnv } from '../../gateway/config.ts';
@@ -40,6 +40,7 @@ export async function startGatewayApp(chatPort: number, overrides: Partial<Gatew
   const { port } = app.server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const wsUrl = `ws://127.0.0.1:${port}/ws`;
+  const open = (from: string | null = origin, options = {}) => track(new WsClient(wsUrl, from, options));
   return {
     app,
     config,
@@ -48,7 +49,24 @@ export async function startGatewayApp(chatPort: number, overrides: Partial<Gatew
     /** A browser user of this gateway: connected, named, welcomed. */
     join: async (name: string) => track(await WsClient.join(wsUrl, origin, name)),
     /** A socket with any origin (or none), not yet named. */
-    open: (from: string | null = origin, options = {}) => track(new WsClient(wsUrl, from, options)),
+    open,
+    /**
+     * A socket opened once the gateway has room again. The gateway learns
+     * of a client's close a moment after the client: until then each new
+     * socket must be refused with `status`, and nothing else.
+     */
+    async openOnceRoom(status: number): Promise<WsClient> {
+      for (;;) {
+        const c = open();
+        try {
+          await c.opened;
+          await c.expect('Digite seu nome:');
+          return c;
+        } catch {
+          expect(c.refusedWith).toBe(status);
+        }
+      }
+    },
   };
 }
 
@@ -82,10 +100,13 @@ export function onCleanup(fn: () => unknown): void {
  * real one never does: dribbling bytes, resetting, not reading. Returns a
  * gateway in front of it.
  */
-export async function startGatewayOnUpstream(onConnection: (socket: net.Socket) => void) {
+export async function startGatewayOnUpstream(
+  onConnection: (socket: net.Socket) => void,
+  overrides: Partial<GatewayConfig> = {},
+) {
   const upstream = net.createServer(onConnection);
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
   cleanups.push(() => upstream.close());
-  return startGatewayApp((upstream.address() as AddressInfo).port);
+  return startGatewayApp((upstream.address() as AddressInfo).port, overrides);
 }

@@ -40,16 +40,29 @@ it('a chat server that stops reading holds back the browser, and every line stil
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (received += d));
   });
+  // The gateway's end of the browser's connection: how much it has read from the browser.
+  let browserSide: net.Socket | undefined;
+  g.app.server.once('upgrade', (_request, socket: net.Socket) => (browserSide = socket));
   const web = g.open();
   await web.opened;
   const frame = (i: number) => `${String(i).padStart(5, '0')}${'y'.repeat(9_000)}`;
   const N = 2000; // ~18 MB, far beyond every socket buffer on the way
   for (let i = 0; i < N; i++) web.send(frame(i));
-  // The gateway stopped reading the browser: the backlog waits on the browser's side.
+  const sent = N * (frame(0).length + 8); // payload + a masked client frame's header
+  // The gateway stops reading the browser once the chat server's side is full…
+  const [serverWs] = g.app.websocketServer.clients;
+  // (Without flow control it would read all of it instead, and not pause.)
+  while (!serverWs!.isPaused && browserSide!.bytesRead < sent) await new Promise((r) => setTimeout(r, 10));
+  expect(serverWs!.isPaused).toBe(true);
+  // …so the backlog waits on the browser's side, not in the gateway's memory.
+  expect(browserSide!.bytesRead).toBeLessThan(sent / 2);
   expect(web.ws.bufferedAmount).toBeGreaterThan(0);
   while (upstreamSocket === null) await new Promise((r) => setImmediate(r));
   (upstreamSocket as net.Socket).resume();
   const expected = Array.from({ length: N }, (_, i) => frame(i) + '\n').join('');
   while (received.length < expected.length) await once(upstreamSocket as net.Socket, 'data');
   expect(received === expected).toBe(true);
+  // Once the chat server reads again, so does the gateway.
+  expect(serverWs!.isPaused).toBe(false);
+  expect(browserSide!.bytesRead).toBeGreaterThanOrEqual(sent);
 });

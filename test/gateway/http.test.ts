@@ -1,6 +1,6 @@
 /**
- * What the gateway answers over plain HTTP: the page, its headers, health,
- * and who may open a WebSocket.
+ * What the gateway answers over plain HTTP: the page, its headers, and who
+ * may open a WebSocket. /healthz has its own file (health.test.ts).
  */
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,23 +63,6 @@ describe('the page', () => {
   });
 });
 
-describe('/healthz', () => {
-  it('is 200 when the chat server accepts connections', async () => {
-    const s = await startStack();
-    const res = await s.app.inject({ url: '/healthz' });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', upstream: 'up' });
-  });
-
-  it('is 503 when it does not', async () => {
-    const s = await startStack();
-    await s.chat.close();
-    const res = await s.app.inject({ url: '/healthz' });
-    expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: 'unavailable', upstream: 'down' });
-  });
-});
-
 describe('who may open /ws', () => {
   it('refuses a foreign Origin with 403 before the upgrade', async () => {
     const s = await startStack();
@@ -111,15 +94,6 @@ describe('who may open /ws', () => {
     a.close();
     await a.closed;
     // The gateway learns of the close a moment later; a new socket then fits.
-    for (;;) {
-      const d = s.open();
-      try {
-        await d.opened;
-        await d.expect('Digite seu nome:');
-        break;
-      } catch {
-        expect(d.refusedWith).toBe(429);
-      }
-    }
+    await s.openOnceRoom(429);
   });
 });
