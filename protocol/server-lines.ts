@@ -10,8 +10,8 @@
  * by punctuation that no name can contain. User text always comes after the
  * sender's name, and sanitising strips everything that could end a line.
  */
-import { COMMANDS } from './client-lines.ts';
-import { NAME_MAX_CHARS, NAME_SOURCE, isValidName } from './names.ts';
+import { COMMANDS, HISTORY_MAX_COUNT } from './client-lines.ts';
+import { NAME_MAX_CHARS, NAME_SOURCE, isValidName, nameKey } from './names.ts';
 
 export type Notice =
   | { notice: 'not-found'; name: string }
@@ -34,7 +34,9 @@ export type ServerEvent =
   | { type: 'leave'; name: string }
   | { type: 'public'; from: string; text: string }
   | { type: 'private'; from: string; text: string }
-  | ({ type: 'notice' } & Notice);
+  | ({ type: 'notice' } & Notice)
+  | HistoryEvent
+  | ExtEvent;
 
 export const PROMPT_LINE = 'Digite seu nome:';
 export const NAME_INVALID_LINE = `Nome inválido: use de 1 a ${NAME_MAX_CHARS} letras, números, _, - ou . (sem espaços).`;
@@ -65,6 +67,19 @@ export function formatEvent(event: ServerEvent): string {
       return `[privado] ${event.from}: ${event.text}`;
     case 'notice':
       return formatNotice(event);
+    case 'history-header':
+    case 'history-line':
+    case 'history-end':
+    case 'history-notice':
+      return formatHistoryEvent(event);
+    case 'ext-features':
+    case 'ext-public':
+    case 'ext-ack':
+    case 'ext-history':
+    case 'ext-history-end':
+    case 'ext-usage':
+    case 'ext-unknown':
+      return formatExtEvent(event);
   }
 }
 
@@ -117,8 +132,11 @@ function parseUsers(count: string, list: string): string[] | null {
 /** Parses one server line (without its LF) into its event. */
 export function parseServerLine(line: string): ServerEvent {
   let m: RegExpExecArray | null;
-  // User-driven lines first: they are the common case.
-  if ((m = PUBLIC_RE.exec(line))) return { type: 'public', from: m[1]!, text: m[2]! };
+  // No other line starts with `+`: only a client that opted in receives these.
+  if (line.charCodeAt(0) === 0x2b /* + */) return parseExtLine(line);
+  // User-driven lines first: they are the common case. A reserved name is
+  // never a user's, so such a prefix belongs to a system line.
+  if ((m = PUBLIC_RE.exec(line)) && !RESERVED_NAMES.includes(m[1]!)) return { type: 'public', from: m[1]!, text: m[2]! };
   if ((m = PRIVATE_LINE_RE.exec(line))) return { type: 'private', from: m[1]!, text: m[2]! };
   if ((m = JOIN_RE.exec(line))) return { type: 'join', name: m[1]! };
   if ((m = LEAVE_RE.exec(line))) return { type: 'leave', name: m[1]! };
@@ -142,5 +160,136 @@ export function parseServerLine(line: string): ServerEvent {
   if (line === NAME_TIMEOUT_LINE) return { type: 'notice', notice: 'name-timeout' };
   if (line === SERVER_FULL_LINE) return { type: 'notice', notice: 'server-full' };
   if (line === SHUTDOWN_LINE) return { type: 'notice', notice: 'shutdown' };
+  const history = parseHistoryLine(line);
+  if (history !== null) return history;
   return { type: 'notice', notice: 'other', text: line };
+}
+
+// --- History (docs/PROTOCOL.md, History) ---------------------------------------
+
+export type HistoryEvent =
+  | { type: 'history-header'; count: number }
+  /** `stamp` is `DD/MM HH:MM` in the server's time zone (historyStamp). */
+  | { type: 'history-line'; stamp: string; from: string; text: string }
+  | { type: 'history-end' }
+  | { type: 'history-notice'; notice: 'empty' | 'usage' | 'off' };
+
+export const HISTORY_EMPTY_LINE = 'Nenhuma mensagem no histórico.';
+export const HISTORY_USAGE_LINE = `Uso: /history [n], com n de 1 a ${HISTORY_MAX_COUNT}.`;
+export const HISTORY_OFF_LINE = 'Histórico desativado neste servidor.';
+export const HISTORY_END_LINE = 'Fim do histórico.';
+
+/**
+ * Names no user may take, because `<name>: ` would start a system line:
+ * `Uso: /history …` is the usage answer, and a user called Uso sending
+ * `//history [n], …` would otherwise be indistinguishable from it. The server
+ * answers such a name as taken (it is: by the server).
+ */
+export const RESERVED_NAMES: readonly string[] = ['Uso'];
+const RESERVED_KEYS = new Set(RESERVED_NAMES.map(nameKey));
+
+/** Whether a (valid) name is reserved, ignoring case and width like names are compared. */
+export function isReservedName(name: string): boolean {
+  return RESERVED_KEYS.has(nameKey(name));
+}
+
+/** `DD/MM HH:MM` of a time (ms since the epoch) in the local time zone, i.e. the server's `TZ`. */
+export function historyStamp(time: number): string {
+  const d = new Date(time);
+  return `${pad2(d.getDate())}/${pad2(d.getMonth() + 1)} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function formatHistoryEvent(event: HistoryEvent): string {
+  switch (event.type) {
+    case 'history-header':
+      return `Histórico (${event.count}):`;
+    case 'history-line':
+      return `[${event.stamp}] ${event.from}: ${event.text}`;
+    case 'history-end':
+      return HISTORY_END_LINE;
+    case 'history-notice':
+      return event.notice === 'empty' ? HISTORY_EMPTY_LINE : event.notice === 'usage' ? HISTORY_USAGE_LINE : HISTORY_OFF_LINE;
+  }
+}
+
+const HISTORY_LINE_RE = re(`^\\[(\\d\\d/\\d\\d \\d\\d:\\d\\d)\\] (${NAME_SOURCE}): ([^]*)$`);
+const HISTORY_HEADER_RE = /^Histórico \((\d+)\):$/u;
+
+function parseHistoryLine(line: string): HistoryEvent | null {
+  let m: RegExpExecArray | null;
+  if ((m = HISTORY_LINE_RE.exec(line))) return { type: 'history-line', stamp: m[1]!, from: m[2]!, text: m[3]! };
+  if ((m = HISTORY_HEADER_RE.exec(line))) return { type: 'history-header', count: Number(m[1]) };
+  if (line === HISTORY_END_LINE) return { type: 'history-end' };
+  if (line === HISTORY_EMPTY_LINE) return { type: 'history-notice', notice: 'empty' };
+  if (line === HISTORY_USAGE_LINE) return { type: 'history-notice', notice: 'usage' };
+  if (line === HISTORY_OFF_LINE) return { type: 'history-notice', notice: 'off' };
+  return null;
+}
+
+// --- Extensions (opt-in, docs/PROTOCOL.md, Extensions) --------------------------
+//
+// Every extension line starts with `+<verb>`, a start no other line has (no
+// name or system line starts with `+`), so they never mix with the plain
+// protocol. Fixed fields are separated by one space and hold no space; a line
+// with user text has `<name>: <text>` last. A later version adds a new verb, or
+// new fields at the end of a line without user text (`+ext`, `+ack`,
+// `+hist-end`): this parser ignores such trailing fields, and parses a verb it
+// does not know as `ext-unknown`, which a client ignores.
+
+/** `time` is the server's clock in ms since the epoch; `id` the message's history id. */
+export type ExtEvent =
+  /** The answer to `/ext`: the features now on (possibly none). */
+  | { type: 'ext-features'; features: string[] }
+  /** A live public line, as a client with `ids` receives it. */
+  | { type: 'ext-public'; id: number; time: number; from: string; text: string }
+  /** The client's own public line was stored as `id`: one per public line it sends, in order. */
+  | { type: 'ext-ack'; id: number; time: number }
+  /** One stored line, in the answer to `/since` or `/last`. */
+  | { type: 'ext-history'; id: number; time: number; from: string; text: string }
+  /** The answer ends; `more`: newer stored lines exist beyond it (ask `/since` the last id again). */
+  | { type: 'ext-history-end'; more: boolean }
+  /** Bad arguments to an extension command. */
+  | { type: 'ext-usage'; command: string }
+  | { type: 'ext-unknown'; text: string };
+
+function formatExtEvent(event: ExtEvent): string {
+  switch (event.type) {
+    case 'ext-features':
+      return event.features.length === 0 ? '+ext' : `+ext ${event.features.join(' ')}`;
+    case 'ext-public':
+      return `+msg ${event.id} ${event.time} ${event.from}: ${event.text}`;
+    case 'ext-ack':
+      return `+ack ${event.id} ${event.time}`;
+    case 'ext-history':
+      return `+hist ${event.id} ${event.time} ${event.from}: ${event.text}`;
+    case 'ext-history-end':
+      return event.more ? '+hist-end more' : '+hist-end done';
+    case 'ext-usage':
+      return `+usage ${event.command}`;
+    case 'ext-unknown':
+      return event.text;
+  }
+}
+
+const EXT_MESSAGE_RE = re(`^\\+(msg|hist) (\\d{1,15}) (\\d{1,15}) (${NAME_SOURCE}): ([^]*)$`);
+const EXT_FEATURES_RE = /^\+ext((?: [a-z][a-z0-9-]*)*)$/u;
+const EXT_ACK_RE = /^\+ack (\d{1,15}) (\d{1,15})(?: .*)?$/u;
+const EXT_END_RE = /^\+hist-end (more|done)(?: .*)?$/u;
+const EXT_USAGE_RE = /^\+usage ([a-z][a-z0-9-]*)(?: .*)?$/u;
+
+function parseExtLine(line: string): ExtEvent {
+  let m: RegExpExecArray | null;
+  if ((m = EXT_MESSAGE_RE.exec(line))) {
+    const fields = { id: Number(m[2]), time: Number(m[3]), from: m[4]!, text: m[5]! };
+    return m[1] === 'msg' ? { type: 'ext-public', ...fields } : { type: 'ext-history', ...fields };
+  }
+  if ((m = EXT_ACK_RE.exec(line))) return { type: 'ext-ack', id: Number(m[1]), time: Number(m[2]) };
+  if ((m = EXT_END_RE.exec(line))) return { type: 'ext-history-end', more: m[1] === 'more' };
+  if ((m = EXT_FEATURES_RE.exec(line))) return { type: 'ext-features', features: m[1]!.split(' ').filter(Boolean) };
+  if ((m = EXT_USAGE_RE.exec(line))) return { type: 'ext-usage', command: m[1]! };
+  return { type: 'ext-unknown', text: line };
 }
