@@ -91,14 +91,12 @@ function isExtCommand(command: string): command is ExtCommand {
   return command === 'since' || command === 'last';
 }
 
-/** Largest id `/since` accepts (ids are whole numbers that fit a double exactly). */
-const MAX_ID_DIGITS = 15;
-
 function parseExtCommand(command: ExtCommand, args: string): ClientLine {
   const arg = args.trim();
   if (command === 'since') {
-    if (!new RegExp(`^\\d{1,${MAX_ID_DIGITS}}$`, 'u').test(arg)) return { type: 'ext-usage', command };
-    return { type: 'since', after: Number(arg) };
+    // Ids are whole numbers a double holds exactly (at most 16 digits).
+    const after = /^\d{1,16}$/u.test(arg) ? Number(arg) : NaN;
+    return Number.isSafeInteger(after) ? { type: 'since', after } : { type: 'ext-usage', command };
   }
   const count = parseCount(arg, HISTORY_MAX_COUNT);
   return count === null ? { type: 'ext-usage', command } : { type: 'last', count };

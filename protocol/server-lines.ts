@@ -275,9 +275,9 @@ function formatExtEvent(event: ExtEvent): string {
   }
 }
 
-const EXT_MESSAGE_RE = re(`^\\+(msg|hist) (\\d{1,15}) (\\d{1,15}) (${NAME_SOURCE}): ([^]*)$`);
+const EXT_MESSAGE_RE = re(`^\\+(msg|hist) (\\d{1,16}) (\\d{1,16}) (${NAME_SOURCE}): ([^]*)$`);
 const EXT_FEATURES_RE = /^\+ext((?: [a-z][a-z0-9-]*)*)$/u;
-const EXT_ACK_RE = /^\+ack (\d{1,15}) (\d{1,15})(?: .*)?$/u;
+const EXT_ACK_RE = /^\+ack (\d{1,16}) (\d{1,16})(?: .*)?$/u;
 const EXT_END_RE = /^\+hist-end (more|done)(?: .*)?$/u;
 const EXT_USAGE_RE = /^\+usage ([a-z][a-z0-9-]*)(?: .*)?$/u;
 
