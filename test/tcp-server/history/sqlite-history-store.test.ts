@@ -25,6 +25,8 @@ function openStore(path = join(dir, 'chat.db'), max = 10_000, log: (l: string) =
   open.push(store);
   return store;
 }
+const rowsInFile = (store: SqliteHistoryStore) =>
+  store.database.prepare<[], { n: number }>('SELECT count(*) AS n FROM messages').get()!.n;
 const line = (text: string, name = 'ana', time = 1_700_000_000_000) => ({ time, name, text });
 
 describe('storing and reading', () => {
@@ -78,7 +80,19 @@ describe('storing and reading', () => {
     // A lower limit at the next start applies at once.
     const smaller = openStore(path, 2);
     expect(smaller.recent(200).map((r) => r.text)).toEqual(['m11', 'm12']);
+    expect(smaller.since(0, 200).map((r) => r.text)).toEqual(['m11', 'm12']);
+    expect(rowsInFile(smaller)).toBe(2);
     expect(smaller.append(line('m13'))).toBe(13);
+  });
+
+  it('deletes the rows behind the window from the file, a batch at a time', () => {
+    const store = openStore(join(dir, 'chat.db'), 5);
+    for (let i = 1; i <= 1000; i++) {
+      store.append(line(`m${i}`));
+      store.commit();
+      expect(rowsInFile(store)).toBeLessThanOrEqual(5 + 100);
+    }
+    expect(store.since(0, 200).map((r) => r.text)).toEqual(['m996', 'm997', 'm998', 'm999', 'm1000']);
   });
 
   it('works in memory, for the life of the store', () => {
