@@ -6,7 +6,7 @@
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: the public lines. `id` is assigned by the server (increasing, never
-  // reused while rows exist), `time` is ms since the epoch.
+  // given twice), `time` is ms since the epoch.
   `CREATE TABLE messages (
      id   INTEGER PRIMARY KEY,
      time INTEGER NOT NULL,

@@ -7,14 +7,17 @@
  * - EXCLUSIVE locking: one chat server owns the file while it runs (ids are
  *   assigned here, in memory, so two writers would collide); a second one is
  *   refused at start. It also means no shared-memory file is needed.
- * - Ids come from a counter started at max(id) + 1, so a line's id is known
- *   when it is appended, before the turn's transaction commits.
- * - The history is the last `max` ids: readers never see older rows, and the
- *   rows behind that window are deleted TRIM_BATCH at a time. Deleting one
- *   row per line doubled the cost of a one-line commit (measured: about 120
- *   against 60 µs); a range delete every TRIM_BATCH lines costs next to
- *   nothing. A line lost to a write error still takes its id, so after an
- *   outage the window holds fewer than `max` lines until new ones fill it.
+ * - Ids come from a counter, so a line's id is known when it is appended,
+ *   before the turn's transaction commits. The counter starts above both the
+ *   largest stored id and the clock in ms: ids keep growing across restarts
+ *   even when the store starts empty (`:memory:`, a deleted file) or lost its
+ *   last lines to a write error, so a client's "since id" is never fooled by
+ *   old ids given again.
+ * - The history is the newest `max` rows: readers never see older ones, and
+ *   the rows behind them are deleted TRIM_BATCH at a time. Deleting one row
+ *   per line doubled the cost of a one-line commit (measured: about 120
+ *   against 60 µs on this machine); a range delete every TRIM_BATCH lines
+ *   costs next to nothing.
  */
 import Database from 'better-sqlite3';
 import type { HistoryStore, NewLine, StoredLine } from './history-store.ts';
@@ -27,10 +30,10 @@ export interface SqliteHistoryOptions {
   log?: (line: string) => void;
 }
 
-/** The database could not be opened as a history; the file was not changed. */
 /** Rows behind the window are deleted once there are this many. */
 const TRIM_BATCH = 100;
 
+/** The database could not be opened as a history; the file was not changed. */
 export class HistoryOpenError extends Error {
   readonly code = 'ERR_HISTORY_OPEN';
 }
@@ -38,17 +41,17 @@ export class HistoryOpenError extends Error {
 export class SqliteHistoryStore implements HistoryStore {
   readonly enabled = true;
   private nextId: number;
-  /** Every row with an id up to this one is deleted. */
-  private trimmedTo = 0;
+  /** Rows in the table (the window and what is behind it), kept here so a turn needs no COUNT(*). */
+  private count: number;
   private pending: StoredLine[] = [];
   private failing = false;
   private readFailing = false;
   private closed = false;
   private readonly max: number;
   private readonly log: (line: string) => void;
-  private readonly selectRecent: Database.Statement<[number, number], StoredLine>;
-  private readonly selectSince: Database.Statement<[number, number], StoredLine>;
-  private readonly writeTurn: (rows: StoredLine[], trimTo: number) => void;
+  private readonly selectRecent: Database.Statement<[number], StoredLine>;
+  private readonly selectSince: Database.Statement<[number, number, number], StoredLine>;
+  private readonly writeTurn: (rows: StoredLine[], trim: boolean) => void;
 
   /** Opens (creating it if needed) and migrates the database at `path`. Throws HistoryOpenError. */
   static open(path: string, options: SqliteHistoryOptions): SqliteHistoryStore {
@@ -76,24 +79,26 @@ export class SqliteHistoryStore implements HistoryStore {
     const db = database;
     this.max = options.max;
     this.log = options.log ?? (() => {});
-    const last = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM messages').get()!;
-    this.nextId = (last.id ?? 0) + 1;
-    this.selectRecent = db.prepare('SELECT id, time, name, text FROM messages WHERE id > ? ORDER BY id DESC LIMIT ?');
-    this.selectSince = db.prepare('SELECT id, time, name, text FROM messages WHERE id > ? ORDER BY id LIMIT ?');
+    const last = db.prepare<[], { id: number | null; n: number }>('SELECT max(id) AS id, count(*) AS n FROM messages').get()!;
+    this.nextId = Math.max((last.id ?? 0) + 1, Date.now());
+    this.count = last.n;
+    this.selectRecent = db.prepare('SELECT id, time, name, text FROM messages ORDER BY id DESC LIMIT ?');
+    // The window's lower bound: the newest row beyond the `max` newest (none: 0).
+    const behind = '(SELECT id FROM messages ORDER BY id DESC LIMIT 1 OFFSET ?)';
+    this.selectSince = db.prepare(
+      `SELECT id, time, name, text FROM messages WHERE id > ? AND id > coalesce(${behind}, 0) ORDER BY id LIMIT ?`,
+    );
     const insert = db.prepare<[number, number, string, string]>('INSERT INTO messages (id, time, name, text) VALUES (?, ?, ?, ?)');
-    const trim = db.prepare<[number]>('DELETE FROM messages WHERE id <= ?');
-    this.writeTurn = db.transaction((rows: StoredLine[], trimTo: number) => {
+    const trim = db.prepare<[number]>(`DELETE FROM messages WHERE id <= ${behind}`);
+    this.writeTurn = db.transaction((rows: StoredLine[], trimNow: boolean) => {
       for (const r of rows) insert.run(r.id, r.time, r.name, r.text);
-      if (trimTo > 0) trim.run(trimTo);
+      if (trimNow) trim.run(this.max);
     });
     // A lower CHAT_HISTORY_MAX than last time applies at once.
-    this.writeTurn([], this.floor());
-    this.trimmedTo = this.floor();
-  }
-
-  /** The newest id that is no longer part of the history (0: none yet). */
-  private floor(): number {
-    return Math.max(0, this.nextId - 1 - this.max);
+    if (this.count > this.max) {
+      this.writeTurn([], true);
+      this.count = this.max;
+    }
   }
 
   append(line: NewLine): number {
@@ -106,11 +111,10 @@ export class SqliteHistoryStore implements HistoryStore {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
-    const floor = this.floor();
-    const trimTo = floor - this.trimmedTo >= TRIM_BATCH ? floor : 0;
+    const trimNow = this.count + rows.length - this.max >= TRIM_BATCH;
     try {
-      this.writeTurn(rows, trimTo);
-      if (trimTo > 0) this.trimmedTo = trimTo;
+      this.writeTurn(rows, trimNow);
+      this.count = trimNow ? this.max : this.count + rows.length;
       if (this.failing) {
         this.failing = false;
         this.log('history: storing lines again');
@@ -126,11 +130,11 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   recent(n: number): StoredLine[] {
-    return this.read(() => this.selectRecent.all(this.floor(), n).reverse());
+    return this.read(() => this.selectRecent.all(Math.min(n, this.max)).reverse());
   }
 
   since(afterId: number, limit: number): StoredLine[] {
-    return this.read(() => this.selectSince.all(Math.max(afterId, this.floor()), limit));
+    return this.read(() => this.selectSince.all(afterId, this.max, limit));
   }
 
   close(): void {

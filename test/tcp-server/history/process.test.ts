@@ -122,6 +122,29 @@ describe('kept across restarts', () => {
   });
 });
 
+describe('ids across restarts', () => {
+  it('keep growing when history starts over (CHAT_DB=:memory:), so "since the last id I saw" still finds new lines', async () => {
+    const first = await startTcpServer({ CHAT_DB: ':memory:' });
+    const page = await joinExt(first.port, 'page');
+    page.send('antes do reinício');
+    const before = parseServerLine(await page.next((l) => l.startsWith('+ack ')));
+    await first.stop();
+    if (before.type !== 'ext-ack') throw new Error('no ack');
+
+    const second = await startTcpServer({ CHAT_DB: ':memory:' });
+    const ana = await join_(second.port, 'ana');
+    const again = await joinExt(second.port, 'page');
+    ana.send('depois do reinício');
+    await again.next((l) => l.startsWith('+msg ') && l.endsWith(' ana: depois do reinício'));
+    again.send(`/since ${before.id}`);
+    const answer = parseServerLine(await again.next((l) => l.startsWith('+hist')));
+    expect(answer).toMatchObject({ type: 'ext-history', from: 'ana', text: 'depois do reinício' });
+    expect(answer.type === 'ext-history' && answer.id).toBeGreaterThan(before.id);
+    await again.expect('+hist-end done');
+    await second.stop();
+  });
+});
+
 describe('time stamps', () => {
   it('shows the stored time in the server’s TZ, so the same line reads differently under another TZ', async () => {
     const db = join(dir, 'chat.db');

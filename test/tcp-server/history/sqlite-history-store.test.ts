@@ -32,16 +32,22 @@ const line = (text: string, name = 'ana', time = 1_700_000_000_000) => ({ time, 
 describe('storing and reading', () => {
   it('gives increasing ids at append time and reads lines back oldest first', () => {
     const store = openStore();
-    expect(store.append(line('um'))).toBe(1);
-    expect(store.append(line('dois', 'bruno', 1_700_000_060_000))).toBe(2);
+    const first = store.append(line('um'));
+    expect(store.append(line('dois', 'bruno', 1_700_000_060_000))).toBe(first + 1);
     store.commit();
     expect(store.recent(20)).toEqual([
-      { id: 1, time: 1_700_000_000_000, name: 'ana', text: 'um' },
-      { id: 2, time: 1_700_000_060_000, name: 'bruno', text: 'dois' },
+      { id: first, time: 1_700_000_000_000, name: 'ana', text: 'um' },
+      { id: first + 1, time: 1_700_000_060_000, name: 'bruno', text: 'dois' },
     ]);
     expect(store.recent(1).map((r) => r.text)).toEqual(['dois']);
-    expect(store.since(1, 10).map((r) => r.text)).toEqual(['dois']);
+    expect(store.since(first, 10).map((r) => r.text)).toEqual(['dois']);
     expect(store.since(0, 1).map((r) => r.text)).toEqual(['um']);
+  });
+
+  it('starts an empty store’s ids above the clock, so ids grow even across a store that starts over', () => {
+    const before = Date.now();
+    const store = openStore(':memory:');
+    expect(store.append(line('primeira'))).toBeGreaterThanOrEqual(before);
   });
 
   it('reads lines appended this turn (a read commits what is pending first)', () => {
@@ -54,11 +60,11 @@ describe('storing and reading', () => {
     const path = join(dir, 'chat.db');
     const first = openStore(path);
     first.append(line('a'));
-    first.append(line('b'));
+    const b = first.append(line('b'));
     first.close();
     const again = openStore(path);
     expect(again.recent(10).map((r) => r.text)).toEqual(['a', 'b']);
-    expect(again.append(line('c'))).toBe(3);
+    expect(again.append(line('c'))).toBeGreaterThan(b);
   });
 
   it('uses WAL, synchronous=NORMAL and records its schema version', () => {
@@ -71,8 +77,9 @@ describe('storing and reading', () => {
   it('keeps only the newest `max` lines, deleting older ones as new ones arrive', () => {
     const path = join(dir, 'chat.db');
     const store = openStore(path, 5);
+    let last = 0;
     for (let i = 1; i <= 12; i++) {
-      store.append(line(`m${i}`));
+      last = store.append(line(`m${i}`));
       if (i % 4 === 0) store.commit();
     }
     expect(store.recent(200).map((r) => r.text)).toEqual(['m8', 'm9', 'm10', 'm11', 'm12']);
@@ -82,7 +89,7 @@ describe('storing and reading', () => {
     expect(smaller.recent(200).map((r) => r.text)).toEqual(['m11', 'm12']);
     expect(smaller.since(0, 200).map((r) => r.text)).toEqual(['m11', 'm12']);
     expect(rowsInFile(smaller)).toBe(2);
-    expect(smaller.append(line('m13'))).toBe(13);
+    expect(smaller.append(line('m13'))).toBeGreaterThan(last);
   });
 
   it('deletes the rows behind the window from the file, a batch at a time', () => {
