@@ -16,19 +16,14 @@ export type ClientLine =
   // History (docs/PROTOCOL.md, History).
   | { type: 'history'; count: number }
   | { type: 'history-usage' }
-  // Extension commands: only for a client that opted in (parseClientLine's `ext`).
+  // Extension commands: only for a client that opted in (parseExtCommand).
   | { type: 'since'; after: number }
   | { type: 'last'; count: number }
   | { type: 'ext-usage'; command: ExtCommand };
 
 const PRIVATE_RE = /^@(\S+)(?:\s+([^]*))?$/u;
 
-export interface ParseOptions {
-  /** The client opted in to extensions (`/ext` at the name prompt): their commands are known. */
-  ext?: boolean;
-}
-
-export function parseClientLine(line: string, options: ParseOptions = {}): ClientLine {
+export function parseClientLine(line: string): ClientLine {
   if (line.trim() === '') return { type: 'empty' };
   const first = line.charCodeAt(0);
   if (first === 0x2f /* / */) {
@@ -37,8 +32,10 @@ export function parseClientLine(line: string, options: ParseOptions = {}): Clien
     const known = command.toLowerCase();
     if (known === 'users') return { type: 'users' };
     if (known === 'quit') return { type: 'quit' };
-    if (known === 'history') return parseHistoryCommand(line.slice(1 + command.length));
-    if (options.ext === true && isExtCommand(known)) return parseExtCommand(known, line.slice(1 + command.length));
+    if (known === 'history') {
+      const count = parseCount(line.slice(8), HISTORY_DEFAULT_COUNT);
+      return count === null ? { type: 'history-usage' } : { type: 'history', count };
+    }
     return { type: 'unknown-command', command };
   }
   if (first === 0x40 /* @ */) {
@@ -60,19 +57,14 @@ export const HISTORY_DEFAULT_COUNT = 20;
 /** `/history <n>` accepts n from 1 to this. */
 export const HISTORY_MAX_COUNT = 200;
 
-/** A count argument: decimal digits only, from 1 to `max`; null otherwise. */
-function parseCount(arg: string, max: number): number | null {
-  if (!/^\d{1,9}$/u.test(arg)) return null;
-  const n = Number(arg);
-  return n >= 1 && n <= max ? n : null;
-}
-
-/** `args` is what follows `/history` on the line. */
-function parseHistoryCommand(args: string): ClientLine {
+/**
+ * The count after `/history` or `/last`: decimal digits for a number from 1
+ * to HISTORY_MAX_COUNT, or `fallback` when there is none; null otherwise.
+ */
+function parseCount(args: string, fallback?: number): number | null {
   const arg = args.trim();
-  if (arg === '') return { type: 'history', count: HISTORY_DEFAULT_COUNT };
-  const count = parseCount(arg, HISTORY_MAX_COUNT);
-  return count === null ? { type: 'history-usage' } : { type: 'history', count };
+  const n = arg === '' ? fallback : /^\d+$/u.test(arg) ? Number(arg) : 0;
+  return n !== undefined && n >= 1 && n <= HISTORY_MAX_COUNT ? n : null;
 }
 
 // --- Extensions (opt-in, docs/PROTOCOL.md, Extensions) ------------------------
@@ -87,18 +79,25 @@ export const EXT_FEATURES = ['ids'] as const;
 export type ExtFeature = (typeof EXT_FEATURES)[number];
 
 export type ExtCommand = 'since' | 'last';
-function isExtCommand(command: string): command is ExtCommand {
-  return command === 'since' || command === 'last';
-}
 
-function parseExtCommand(command: ExtCommand, args: string): ClientLine {
-  const arg = args.trim();
+const EXT_COMMAND_RE = /^\/(since|last)(?:\s([^]*))?$/iu;
+
+/**
+ * An extension command (`/since`, `/last`) from a client that opted in, or
+ * null for any other line (then parseClientLine says what it is). Apart from
+ * parseClientLine so the page, which only sends these, does not carry it.
+ */
+export function parseExtCommand(line: string): ClientLine | null {
+  const m = EXT_COMMAND_RE.exec(line);
+  if (m === null) return null;
+  const command = m[1]!.toLowerCase() as ExtCommand;
+  const arg = (m[2] ?? '').trim();
   if (command === 'since') {
     // Ids are whole numbers a double holds exactly (at most 16 digits).
     const after = /^\d{1,16}$/u.test(arg) ? Number(arg) : NaN;
     return Number.isSafeInteger(after) ? { type: 'since', after } : { type: 'ext-usage', command };
   }
-  const count = parseCount(arg, HISTORY_MAX_COUNT);
+  const count = parseCount(arg);
   return count === null ? { type: 'ext-usage', command } : { type: 'last', count };
 }
 

@@ -134,9 +134,10 @@ export function parseServerLine(line: string): ServerEvent {
   let m: RegExpExecArray | null;
   // No other line starts with `+`: only a client that opted in receives these.
   if (line.charCodeAt(0) === 0x2b /* + */) return parseExtLine(line);
-  // User-driven lines first: they are the common case. A reserved name is
-  // never a user's, so such a prefix belongs to a system line.
-  if ((m = PUBLIC_RE.exec(line)) && !RESERVED_NAMES.includes(m[1]!)) return { type: 'public', from: m[1]!, text: m[2]! };
+  // Shaped like a public line from `Uso`, a reserved name no user can have.
+  if (line === HISTORY_USAGE_LINE) return { type: 'history-notice', notice: 'usage' };
+  // User-driven lines first: they are the common case.
+  if ((m = PUBLIC_RE.exec(line))) return { type: 'public', from: m[1]!, text: m[2]! };
   if ((m = PRIVATE_LINE_RE.exec(line))) return { type: 'private', from: m[1]!, text: m[2]! };
   if ((m = JOIN_RE.exec(line))) return { type: 'join', name: m[1]! };
   if ((m = LEAVE_RE.exec(line))) return { type: 'leave', name: m[1]! };
@@ -186,11 +187,11 @@ export const HISTORY_END_LINE = 'Fim do histórico.';
  * answers such a name as taken (it is: by the server).
  */
 export const RESERVED_NAMES: readonly string[] = ['Uso'];
-const RESERVED_KEYS = new Set(RESERVED_NAMES.map(nameKey));
 
 /** Whether a (valid) name is reserved, ignoring case and width like names are compared. */
 export function isReservedName(name: string): boolean {
-  return RESERVED_KEYS.has(nameKey(name));
+  const key = nameKey(name);
+  return RESERVED_NAMES.some((r) => nameKey(r) === key);
 }
 
 /** `DD/MM HH:MM` of a time (ms since the epoch) in the local time zone, i.e. the server's `TZ`. */
@@ -225,7 +226,6 @@ function parseHistoryLine(line: string): HistoryEvent | null {
   if ((m = HISTORY_HEADER_RE.exec(line))) return { type: 'history-header', count: Number(m[1]) };
   if (line === HISTORY_END_LINE) return { type: 'history-end' };
   if (line === HISTORY_EMPTY_LINE) return { type: 'history-notice', notice: 'empty' };
-  if (line === HISTORY_USAGE_LINE) return { type: 'history-notice', notice: 'usage' };
   if (line === HISTORY_OFF_LINE) return { type: 'history-notice', notice: 'off' };
   return null;
 }
@@ -235,10 +235,10 @@ function parseHistoryLine(line: string): HistoryEvent | null {
 // Every extension line starts with `+<verb>`, a start no other line has (no
 // name or system line starts with `+`), so they never mix with the plain
 // protocol. Fixed fields are separated by one space and hold no space; a line
-// with user text has `<name>: <text>` last. A later version adds a new verb, or
-// new fields at the end of a line without user text (`+ext`, `+ack`,
-// `+hist-end`): this parser ignores such trailing fields, and parses a verb it
-// does not know as `ext-unknown`, which a client ignores.
+// with user text has `<name>: <text>` last. A later version adds a new verb,
+// or new fields at the end of `+ack`, `+hist-end` or `+usage`: this parser
+// ignores such trailing fields, and parses a verb it does not know as
+// `ext-unknown`, which a client ignores.
 
 /** `time` is the server's clock in ms since the epoch; `id` the message's history id. */
 export type ExtEvent =
@@ -275,21 +275,19 @@ function formatExtEvent(event: ExtEvent): string {
   }
 }
 
-const EXT_MESSAGE_RE = re(`^\\+(msg|hist) (\\d{1,16}) (\\d{1,16}) (${NAME_SOURCE}): ([^]*)$`);
-const EXT_FEATURES_RE = /^\+ext((?: [a-z][a-z0-9-]*)*)$/u;
-const EXT_ACK_RE = /^\+ack (\d{1,16}) (\d{1,16})(?: .*)?$/u;
-const EXT_END_RE = /^\+hist-end (more|done)(?: .*)?$/u;
-const EXT_USAGE_RE = /^\+usage ([a-z][a-z0-9-]*)(?: .*)?$/u;
+// One expression for every verb: the page carries this code, and one regex
+// weighs less than five (the page has a size budget).
+const EXT_RE = re(
+  `^\\+(?:(msg|hist) (\\d{1,16}) (\\d{1,16}) (${NAME_SOURCE}): ([^]*)|(?:ack (\\d{1,16}) (\\d{1,16})|hist-end (more|done)|usage ([a-z][a-z0-9-]*))(?: [^]*)?|ext((?: [a-z][a-z0-9-]*)*))$`,
+);
 
 function parseExtLine(line: string): ExtEvent {
-  let m: RegExpExecArray | null;
-  if ((m = EXT_MESSAGE_RE.exec(line))) {
-    const fields = { id: Number(m[2]), time: Number(m[3]), from: m[4]!, text: m[5]! };
-    return m[1] === 'msg' ? { type: 'ext-public', ...fields } : { type: 'ext-history', ...fields };
-  }
-  if ((m = EXT_ACK_RE.exec(line))) return { type: 'ext-ack', id: Number(m[1]), time: Number(m[2]) };
-  if ((m = EXT_END_RE.exec(line))) return { type: 'ext-history-end', more: m[1] === 'more' };
-  if ((m = EXT_FEATURES_RE.exec(line))) return { type: 'ext-features', features: m[1]!.split(' ').filter(Boolean) };
-  if ((m = EXT_USAGE_RE.exec(line))) return { type: 'ext-usage', command: m[1]! };
-  return { type: 'ext-unknown', text: line };
+  const m = EXT_RE.exec(line);
+  if (m === null) return { type: 'ext-unknown', text: line };
+  const [, verb, id, time, from, text, ackId, ackTime, end, usage, features] = m;
+  if (verb) return { type: verb === 'msg' ? 'ext-public' : 'ext-history', id: Number(id), time: Number(time), from: from!, text: text! };
+  if (ackId) return { type: 'ext-ack', id: Number(ackId), time: Number(ackTime) };
+  if (end) return { type: 'ext-history-end', more: end === 'more' };
+  if (usage) return { type: 'ext-usage', command: usage };
+  return { type: 'ext-features', features: features!.split(' ').slice(1) };
 }

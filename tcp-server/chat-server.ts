@@ -19,7 +19,7 @@ import {
   parseClientLine,
   sanitize,
 } from '../protocol/index.ts';
-import { type ExtFeature, isReservedName, parsePromptLine } from '../protocol/index.ts';
+import { type ExtFeature, isReservedName, parseExtCommand, parsePromptLine } from '../protocol/index.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import { MEMORY_DB, openHistoryStore } from './history/open-history.ts';
 import { historyAnswer, lastAnswer, sinceAnswer } from './history/history-answers.ts';
@@ -209,7 +209,7 @@ export class ChatServer implements ConnectionHandler {
 
   private onChatLine(conn: Connection, text: string): void {
     const from = conn.name!;
-    const line = parseClientLine(text, { ext: conn.ids });
+    const line = (conn.ids ? parseExtCommand(text) : null) ?? parseClientLine(text);
     switch (line.type) {
       case 'empty':
         return;

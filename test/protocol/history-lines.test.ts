@@ -16,6 +16,7 @@ import {
   nameKey,
   normalizeName,
   parseClientLine,
+  parseExtCommand,
   parsePromptLine,
   parseServerLine,
   sanitize,
@@ -89,20 +90,24 @@ describe('what a history command means', () => {
   it('knows the extension commands only for a client that opted in', () => {
     expect(parseClientLine('/since 5')).toEqual({ type: 'unknown-command', command: 'since' });
     expect(parseClientLine('/last 5')).toEqual({ type: 'unknown-command', command: 'last' });
-    expect(parseClientLine('/since 5', { ext: true })).toEqual({ type: 'since', after: 5 });
-    expect(parseClientLine('/SINCE 0', { ext: true })).toEqual({ type: 'since', after: 0 });
-    expect(parseClientLine('/last 50', { ext: true })).toEqual({ type: 'last', count: 50 });
+    expect(parseExtCommand('/since 5')).toEqual({ type: 'since', after: 5 });
+    expect(parseExtCommand('/SINCE 0')).toEqual({ type: 'since', after: 0 });
+    expect(parseExtCommand('/last 50')).toEqual({ type: 'last', count: 50 });
     for (const bad of ['/since', '/since -1', '/since x', '/since 1 2', '/since 12345678901234567', '/since 9007199254740992']) {
-      expect(parseClientLine(bad, { ext: true }), bad).toEqual({ type: 'ext-usage', command: 'since' });
+      expect(parseExtCommand(bad), bad).toEqual({ type: 'ext-usage', command: 'since' });
     }
     for (const bad of ['/last', '/last 0', '/last 201', '/last x']) {
-      expect(parseClientLine(bad, { ext: true }), bad).toEqual({ type: 'ext-usage', command: 'last' });
+      expect(parseExtCommand(bad), bad).toEqual({ type: 'ext-usage', command: 'last' });
+    }
+    // Anything else is left to parseClientLine.
+    for (const other of ['/sincere', '/history', 'since 5', '//since 5', '@since 5']) {
+      expect(parseExtCommand(other), other).toBeNull();
     }
   });
 
   it('formats the lines a page sends the way they parse', () => {
-    expect(parseClientLine(sinceLine(123), { ext: true })).toEqual({ type: 'since', after: 123 });
-    expect(parseClientLine(lastLine(50), { ext: true })).toEqual({ type: 'last', count: 50 });
+    expect(parseExtCommand(sinceLine(123))).toEqual({ type: 'since', after: 123 });
+    expect(parseExtCommand(lastLine(50))).toEqual({ type: 'last', count: 50 });
     expect(parsePromptLine(extLine(['ids']))).toEqual({ type: 'ext', features: ['ids'] });
   });
 });
