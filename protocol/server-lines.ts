@@ -276,7 +276,10 @@ function formatExtEvent(event: ExtEvent): string {
 }
 
 // One expression for every verb: the page carries this code, and one regex
-// weighs less than five (the page has a size budget).
+// weighs less than five (the page has a size budget). Its alternatives:
+// `+msg|+hist <id> <time> <name>: <text>`; `+ack <id> <time>`,
+// `+hist-end more|done` and `+usage <command>`, each maybe followed by fields
+// of a later version; `+ext <feature>…`.
 const EXT_RE = re(
   `^\\+(?:(msg|hist) (\\d{1,16}) (\\d{1,16}) (${NAME_SOURCE}): ([^]*)|(?:ack (\\d{1,16}) (\\d{1,16})|hist-end (more|done)|usage ([a-z][a-z0-9-]*))(?: [^]*)?|ext((?: [a-z][a-z0-9-]*)*))$`,
 );

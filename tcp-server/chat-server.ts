@@ -265,7 +265,7 @@ export class ChatServer implements ConnectionHandler {
     if (sender.ids) sender.send(encode({ type: 'ext-ack', id, time }));
   }
 
-  private onHistoryCommand(conn: Connection, line: Extract<ClientLine, { type: 'history' | 'history-usage' | 'since' | 'last' | 'ext-usage' }>): void {
+  private onHistoryCommand(conn: Connection, line: HistoryCommand): void {
     const history = this.history;
     // An answer stays well inside the client's send queue, whatever the line lengths.
     const maxBytes = Math.max(1, Math.floor(this.config.sendQueue / 4));
@@ -310,6 +310,7 @@ function encode(event: ServerEvent): Buffer {
 }
 
 const PROMPT = encode({ type: 'prompt' });
+type HistoryCommand = Extract<ClientLine, { type: 'history' | 'history-usage' | 'since' | 'last' | 'ext-usage' }>;
 const HISTORY_OFF = encode({ type: 'history-notice', notice: 'off' });
 const HISTORY_USAGE = encode({ type: 'history-notice', notice: 'usage' });
 
