@@ -199,6 +199,19 @@ describe('settings', () => {
     expect(rows).toEqual([{ name: 'ana', text: 'guardada' }]);
   });
 
+  it('applies CHAT_HISTORY_MAX and CHAT_HISTORY_PAGE from the environment', async () => {
+    const server = await startTcpServer({ CHAT_HISTORY_MAX: '3', CHAT_HISTORY_PAGE: '2' });
+    const ana = await join_(server.port, 'ana');
+    const page = await joinExt(server.port, 'page');
+    ana.write('um\ndois\ntrês\nquatro\ncinco\n');
+    await page.next((l) => l.endsWith(' ana: cinco'));
+    expect(await historyBodies(page, 200)).toEqual(['ana: três', 'ana: quatro', 'ana: cinco']);
+    page.send('/since 0');
+    const answer = [await page.next((l) => l.startsWith('+hist')), await page.next(), await page.next()];
+    expect(answer.map((l) => l.replace(/^\+hist \d+ \d+ /, ''))).toEqual(['ana: três', 'ana: quatro', '+hist-end more']);
+    await server.stop();
+  });
+
   it('runs without history when CHAT_HISTORY=off, and says so on /history', async () => {
     const server = await startTcpServer({ CHAT_HISTORY: 'off', CHAT_DB: join(dir, 'nunca', 'chat.db') });
     const bob = await join_(server.port, 'bob');
