@@ -7,6 +7,11 @@
  * `append` gives a line its id at once (so the line can be formatted with
  * it), and every line appended is durable once `commit` returns. The server
  * calls `commit` before any bytes of the turn reach a socket.
+ *
+ * Room to grow: a line the page labelled (session resume) adds a field to
+ * NewLine and a migration to schema.ts, so a resent line can be recognised
+ * after a restart; a store fed by a cluster assigns ids from the cluster's
+ * sequence behind the same `append`.
  */
 
 /** A public line as the server hands it over. */
