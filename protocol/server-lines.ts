@@ -10,8 +10,8 @@
  * by punctuation that no name can contain. User text always comes after the
  * sender's name, and sanitising strips everything that could end a line.
  */
-import { COMMANDS } from './client-lines.ts';
-import { NAME_MAX_CHARS, NAME_SOURCE, type NameProblem, isValidName } from './names.ts';
+import { COMMANDS, HISTORY_MAX_COUNT } from './client-lines.ts';
+import { NAME_MAX_CHARS, NAME_SOURCE, type NameProblem, isValidName, nameKey } from './names.ts';
 
 export type Notice =
   | { notice: 'not-found'; name: string }
@@ -35,7 +35,9 @@ export type ServerEvent =
   | { type: 'leave'; name: string }
   | { type: 'public'; from: string; text: string }
   | { type: 'private'; from: string; text: string }
-  | ({ type: 'notice' } & Notice);
+  | ({ type: 'notice' } & Notice)
+  | HistoryEvent
+  | ExtEvent;
 
 export const PROMPT_LINE = 'Digite seu nome:';
 export const NAME_INVALID_LINE = `Nome inválido: use de 1 a ${NAME_MAX_CHARS} letras, números, _, - ou . (sem espaços).`;
@@ -73,6 +75,19 @@ export function formatEvent(event: ServerEvent): string {
       return `[privado] ${event.from}: ${event.text}`;
     case 'notice':
       return formatNotice(event);
+    case 'history-header':
+    case 'history-line':
+    case 'history-end':
+    case 'history-notice':
+      return formatHistoryEvent(event);
+    case 'ext-features':
+    case 'ext-public':
+    case 'ext-ack':
+    case 'ext-history':
+    case 'ext-history-end':
+    case 'ext-usage':
+    case 'ext-unknown':
+      return formatExtEvent(event);
   }
 }
 
@@ -125,6 +140,10 @@ function parseUsers(count: string, list: string): string[] | null {
 /** Parses one server line (without its LF) into its event. */
 export function parseServerLine(line: string): ServerEvent {
   let m: RegExpExecArray | null;
+  // No other line starts with `+`: only a client that opted in receives these.
+  if (line.charCodeAt(0) === 0x2b /* + */) return parseExtLine(line);
+  // Shaped like a public line from `Uso`, a reserved name no user can have.
+  if (line === HISTORY_USAGE_LINE) return { type: 'history-notice', notice: 'usage' };
   // User-driven lines first: they are the common case.
   if ((m = PUBLIC_RE.exec(line))) return { type: 'public', from: m[1]!, text: m[2]! };
   if ((m = PRIVATE_LINE_RE.exec(line))) return { type: 'private', from: m[1]!, text: m[2]! };
@@ -152,5 +171,136 @@ export function parseServerLine(line: string): ServerEvent {
   if (line === NAME_TIMEOUT_LINE) return { type: 'notice', notice: 'name-timeout' };
   if (line === SERVER_FULL_LINE) return { type: 'notice', notice: 'server-full' };
   if (line === SHUTDOWN_LINE) return { type: 'notice', notice: 'shutdown' };
+  const history = parseHistoryLine(line);
+  if (history !== null) return history;
   return { type: 'notice', notice: 'other', text: line };
+}
+
+// --- History (docs/PROTOCOL.md, History) ---------------------------------------
+
+export type HistoryEvent =
+  | { type: 'history-header'; count: number }
+  /** `stamp` is `DD/MM HH:MM` in the server's time zone (historyStamp). */
+  | { type: 'history-line'; stamp: string; from: string; text: string }
+  | { type: 'history-end' }
+  | { type: 'history-notice'; notice: 'empty' | 'usage' | 'off' };
+
+export const HISTORY_EMPTY_LINE = 'Nenhuma mensagem no histórico.';
+export const HISTORY_USAGE_LINE = `Uso: /history [n], com n de 1 a ${HISTORY_MAX_COUNT}.`;
+export const HISTORY_OFF_LINE = 'Histórico desativado neste servidor.';
+export const HISTORY_END_LINE = 'Fim do histórico.';
+
+/**
+ * Names no user may take, because `<name>: ` would start a system line:
+ * `Uso: /history …` is the usage answer, and a user called Uso sending
+ * `//history [n], …` would otherwise be indistinguishable from it. The server
+ * answers such a name as taken (it is: by the server).
+ */
+export const RESERVED_NAMES: readonly string[] = ['Uso'];
+
+/** Whether a (valid) name is reserved, ignoring case and width like names are compared. */
+export function isReservedName(name: string): boolean {
+  const key = nameKey(name);
+  return RESERVED_NAMES.some((r) => nameKey(r) === key);
+}
+
+/** `DD/MM HH:MM` of a time (ms since the epoch) in the local time zone, i.e. the server's `TZ`. */
+export function historyStamp(time: number): string {
+  const d = new Date(time);
+  return `${pad2(d.getDate())}/${pad2(d.getMonth() + 1)} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function formatHistoryEvent(event: HistoryEvent): string {
+  switch (event.type) {
+    case 'history-header':
+      return `Histórico (${event.count}):`;
+    case 'history-line':
+      return `[${event.stamp}] ${event.from}: ${event.text}`;
+    case 'history-end':
+      return HISTORY_END_LINE;
+    case 'history-notice':
+      return event.notice === 'empty' ? HISTORY_EMPTY_LINE : event.notice === 'usage' ? HISTORY_USAGE_LINE : HISTORY_OFF_LINE;
+  }
+}
+
+const HISTORY_LINE_RE = re(`^\\[(\\d\\d/\\d\\d \\d\\d:\\d\\d)\\] (${NAME_SOURCE}): ([^]*)$`);
+const HISTORY_HEADER_RE = /^Histórico \((\d+)\):$/u;
+
+function parseHistoryLine(line: string): HistoryEvent | null {
+  let m: RegExpExecArray | null;
+  if ((m = HISTORY_LINE_RE.exec(line))) return { type: 'history-line', stamp: m[1]!, from: m[2]!, text: m[3]! };
+  if ((m = HISTORY_HEADER_RE.exec(line))) return { type: 'history-header', count: Number(m[1]) };
+  if (line === HISTORY_END_LINE) return { type: 'history-end' };
+  if (line === HISTORY_EMPTY_LINE) return { type: 'history-notice', notice: 'empty' };
+  if (line === HISTORY_OFF_LINE) return { type: 'history-notice', notice: 'off' };
+  return null;
+}
+
+// --- Extensions (opt-in, docs/PROTOCOL.md, Extensions) --------------------------
+//
+// Every extension line starts with `+<verb>`, a start no other line has (no
+// name or system line starts with `+`), so they never mix with the plain
+// protocol. Fixed fields are separated by one space and hold no space; a line
+// with user text has `<name>: <text>` last. A later version adds a new verb,
+// or new fields at the end of `+ack`, `+hist-end` or `+usage`: this parser
+// ignores such trailing fields, and parses a verb it does not know as
+// `ext-unknown`, which a client ignores.
+
+/** `time` is the server's clock in ms since the epoch; `id` the message's history id. */
+export type ExtEvent =
+  /** The answer to `/ext`: the features now on (possibly none). */
+  | { type: 'ext-features'; features: string[] }
+  /** A live public line, as a client with `ids` receives it. */
+  | { type: 'ext-public'; id: number; time: number; from: string; text: string }
+  /** The client's own public line was stored as `id`: one per public line it sends, in order. */
+  | { type: 'ext-ack'; id: number; time: number }
+  /** One stored line, in the answer to `/since` or `/last`. */
+  | { type: 'ext-history'; id: number; time: number; from: string; text: string }
+  /** The answer ends; `more`: newer stored lines exist beyond it (ask `/since` the last id again). */
+  | { type: 'ext-history-end'; more: boolean }
+  /** Bad arguments to an extension command. */
+  | { type: 'ext-usage'; command: string }
+  | { type: 'ext-unknown'; text: string };
+
+function formatExtEvent(event: ExtEvent): string {
+  switch (event.type) {
+    case 'ext-features':
+      return event.features.length === 0 ? '+ext' : `+ext ${event.features.join(' ')}`;
+    case 'ext-public':
+      return `+msg ${event.id} ${event.time} ${event.from}: ${event.text}`;
+    case 'ext-ack':
+      return `+ack ${event.id} ${event.time}`;
+    case 'ext-history':
+      return `+hist ${event.id} ${event.time} ${event.from}: ${event.text}`;
+    case 'ext-history-end':
+      return event.more ? '+hist-end more' : '+hist-end done';
+    case 'ext-usage':
+      return `+usage ${event.command}`;
+    case 'ext-unknown':
+      return event.text;
+  }
+}
+
+// One expression for every verb: the page carries this code, and one regex
+// weighs less than five (the page has a size budget). Its alternatives:
+// `+msg|+hist <id> <time> <name>: <text>`; `+ack <id> <time>`,
+// `+hist-end more|done` and `+usage <command>`, each maybe followed by fields
+// of a later version; `+ext <feature>…`.
+const EXT_RE = re(
+  `^\\+(?:(msg|hist) (\\d{1,16}) (\\d{1,16}) (${NAME_SOURCE}): ([^]*)|(?:ack (\\d{1,16}) (\\d{1,16})|hist-end (more|done)|usage ([a-z][a-z0-9-]*))(?: [^]*)?|ext((?: [a-z][a-z0-9-]*)*))$`,
+);
+
+function parseExtLine(line: string): ExtEvent {
+  const m = EXT_RE.exec(line);
+  if (m === null) return { type: 'ext-unknown', text: line };
+  const [, verb, id, time, from, text, ackId, ackTime, end, usage, features] = m;
+  if (verb) return { type: verb === 'msg' ? 'ext-public' : 'ext-history', id: Number(id), time: Number(time), from: from!, text: text! };
+  if (ackId) return { type: 'ext-ack', id: Number(ackId), time: Number(ackTime) };
+  if (end) return { type: 'ext-history-end', more: end === 'more' };
+  if (usage) return { type: 'ext-usage', command: usage };
+  return { type: 'ext-features', features: features!.split(' ').slice(1) };
 }

@@ -10,6 +10,7 @@ import { Connection, type ConnectionHandler, WriteBatcher } from './connection.t
 import type { Frame } from './line-framer.ts';
 import {
   NameRegistry,
+  type ClientLine,
   type ServerEvent,
   compareNames,
   formatEvent,
@@ -19,10 +20,20 @@ import {
   parseClientLine,
   sanitize,
 } from '../protocol/index.ts';
+import { type ExtFeature, isReservedName, parseExtCommand, parsePromptLine } from '../protocol/index.ts';
+import type { HistoryStore } from './history/history-store.ts';
+import { MEMORY_DB, openHistoryStore } from './history/open-history.ts';
+import { historyAnswer, lastAnswer, sinceAnswer } from './history/history-answers.ts';
 
 export interface ChatServerOptions extends Partial<ServerConfig> {
   /** Where console lines go (joins, leaves); silent by default. */
   log?: (line: string) => void;
+  /**
+   * Where public lines are kept. main.ts opens the one the settings name;
+   * without one, the server keeps history in memory (CHAT_HISTORY and
+   * CHAT_HISTORY_MAX still apply). The server closes it when it closes.
+   */
+  history?: HistoryStore;
 }
 
 /** How long a shutdown waits for clients to take their last line. */
@@ -34,7 +45,9 @@ export class ChatServer implements ConnectionHandler {
   readonly config: ServerConfig;
   private readonly log: (line: string) => void;
   private readonly server: net.Server;
-  private readonly batcher = new WriteBatcher();
+  // Every socket write of a turn waits for that turn's history commit.
+  private readonly batcher = new WriteBatcher(() => this.history.commit());
+  private readonly history: HistoryStore;
   private readonly connections = new Set<Connection>();
   /** Joined users by nameKey. */
   private readonly members = new Map<string, Connection>();
@@ -46,9 +59,10 @@ export class ChatServer implements ConnectionHandler {
   private shuttingDown = false;
 
   constructor(options: ChatServerOptions = {}) {
-    const { log, ...config } = options;
+    const { log, history, ...config } = options;
     this.config = { ...DEFAULT_CONFIG, ...stripUndefined(config) };
     this.log = log ?? (() => {});
+    this.history = history ?? openHistoryStore({ ...this.config, db: MEMORY_DB }, this.log);
     this.server = net.createServer(
       {
         allowHalfOpen: true, // read a client's last lines after it stops sending
@@ -94,6 +108,7 @@ export class ChatServer implements ConnectionHandler {
     }, SHUTDOWN_GRACE_MS);
     await Promise.all(closing);
     clearTimeout(grace);
+    this.history.close();
   }
 
   private onConnection = (socket: net.Socket): void => {
@@ -146,6 +161,11 @@ export class ChatServer implements ConnectionHandler {
   }
 
   private onNameLine(conn: Connection, text: string): void {
+    const prompt = parsePromptLine(text);
+    if (prompt.type === 'ext') {
+      this.onExt(conn, prompt.features);
+      return;
+    }
     if (text.trim().toLowerCase() === '/quit') {
       conn.end();
       return;
@@ -158,7 +178,7 @@ export class ChatServer implements ConnectionHandler {
       return;
     }
     const key = nameKey(name);
-    if (this.identities.find(name) !== undefined) {
+    if (this.identities.find(name) !== undefined || isReservedName(name)) {
       conn.send(encode({ type: 'name-error', reason: 'taken', name }));
       conn.send(PROMPT);
       return;
@@ -195,12 +215,12 @@ export class ChatServer implements ConnectionHandler {
 
   private onChatLine(conn: Connection, text: string): void {
     const from = conn.name!;
-    const line = parseClientLine(text);
+    const line = (conn.ids ? parseExtCommand(text) : null) ?? parseClientLine(text);
     switch (line.type) {
       case 'empty':
         return;
       case 'public':
-        this.broadcast(encode({ type: 'public', from, text: line.text }), conn);
+        this.broadcastPublic(conn, from, line.text);
         return;
       case 'private': {
         const to = this.identities.find(line.to);
@@ -221,7 +241,66 @@ export class ChatServer implements ConnectionHandler {
       case 'unknown-command':
         conn.send(encode({ type: 'notice', notice: 'unknown-command', command: line.command }));
         return;
+      case 'history':
+      case 'history-usage':
+      case 'since':
+      case 'last':
+      case 'ext-usage':
+        this.onHistoryCommand(conn, line);
+        return;
     }
+  }
+
+  // --- History (tcp-server/history/, docs/PROTOCOL.md, History) ---------------
+
+  /** A public line: stored (its id known now, committed before any write), then sent. */
+  private broadcastPublic(sender: Connection, from: string, text: string): void {
+    const plain = encode({ type: 'public', from, text });
+    if (!this.history.enabled) {
+      this.broadcast(plain, sender);
+      return;
+    }
+    const time = Date.now();
+    const id = this.history.append({ time, name: from, text });
+    let tagged: Buffer | null = null;
+    for (const conn of this.members.values()) {
+      if (conn === sender) continue;
+      if (conn.ids) conn.send((tagged ??= encode({ type: 'ext-public', id, time, from, text })));
+      else conn.send(plain);
+    }
+    if (sender.ids) sender.send(encode({ type: 'ext-ack', id, time }));
+  }
+
+  private onHistoryCommand(conn: Connection, line: HistoryCommand): void {
+    const history = this.history;
+    // An answer stays well inside the client's send queue, whatever the line lengths.
+    const maxBytes = Math.max(1, Math.floor(this.config.sendQueue / 4));
+    switch (line.type) {
+      case 'history':
+        conn.send(history.enabled ? Buffer.from(historyAnswer(history.recent(line.count))) : HISTORY_OFF);
+        return;
+      case 'history-usage':
+        conn.send(history.enabled ? HISTORY_USAGE : HISTORY_OFF);
+        return;
+      case 'since': {
+        const page = this.config.historyPage;
+        conn.send(Buffer.from(sinceAnswer(history.since(line.after, page + 1), page, maxBytes)));
+        return;
+      }
+      case 'last':
+        conn.send(Buffer.from(lastAnswer(history.recent(line.count), maxBytes)));
+        return;
+      case 'ext-usage':
+        conn.send(encode({ type: 'ext-usage', command: line.command }));
+        return;
+    }
+  }
+
+  /** `/ext …` at the name prompt: turns on the features this server has, and says which. */
+  private onExt(conn: Connection, asked: readonly string[]): void {
+    if (asked.includes('ids' satisfies ExtFeature) && this.history.enabled) conn.ids = true;
+    const on: ExtFeature[] = conn.ids ? ['ids'] : [];
+    conn.send(encode({ type: 'ext-features', features: on }));
   }
 
   /** The same bytes to every joined user but one. */
@@ -237,6 +316,9 @@ function encode(event: ServerEvent): Buffer {
 }
 
 const PROMPT = encode({ type: 'prompt' });
+type HistoryCommand = Extract<ClientLine, { type: 'history' | 'history-usage' | 'since' | 'last' | 'ext-usage' }>;
+const HISTORY_OFF = encode({ type: 'history-notice', notice: 'off' });
+const HISTORY_USAGE = encode({ type: 'history-notice', notice: 'usage' });
 
 function insertionIndex(sorted: readonly string[], name: string): number {
   let lo = 0;

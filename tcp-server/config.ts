@@ -2,7 +2,7 @@
  * Every setting of the TCP server: its environment variable next to its
  * default. README.md's configuration table lists the same names.
  */
-import { CHAT_ADDRESS_SETTINGS, readInt } from '../common/env.ts';
+import { CHAT_ADDRESS_SETTINGS, ConfigError, readInt } from '../common/env.ts';
 
 export interface ServerConfig {
   host: string;
@@ -21,6 +21,15 @@ export interface ServerConfig {
   maxClients: number;
   /** How long a new connection has to give a valid name. */
   nameTimeoutMs: number;
+  // History (tcp-server/history/).
+  /** The history database: a path (relative to the working directory) or `:memory:`. */
+  db: string;
+  /** `off`: no history at all. */
+  historyMode: 'on' | 'off';
+  /** Public lines kept; older ones are deleted as new ones arrive. */
+  historyMax: number;
+  /** Most lines in one answer to `/since` (a client that opted in pages through the rest). */
+  historyPage: number;
 }
 
 export const SERVER_SETTINGS = {
@@ -33,6 +42,10 @@ export const SERVER_SETTINGS = {
   sendQueue: { env: 'CHAT_SENDQ', default: 1024 * 1024 },
   maxClients: { env: 'CHAT_MAX_CLIENTS', default: 10_000 },
   nameTimeoutMs: { env: 'CHAT_NAME_TIMEOUT_MS', default: 60_000 },
+  db: { env: 'CHAT_DB', default: 'data/chat.db' },
+  historyMode: { env: 'CHAT_HISTORY', default: 'on' },
+  historyMax: { env: 'CHAT_HISTORY_MAX', default: 10_000 },
+  historyPage: { env: 'CHAT_HISTORY_PAGE', default: 500 },
 } as const satisfies Record<keyof ServerConfig, { env: string; default: string | number }>;
 
 export const DEFAULT_CONFIG: ServerConfig = Object.fromEntries(
@@ -51,5 +64,15 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     sendQueue: readInt(env, s.sendQueue.env, s.sendQueue.default),
     maxClients: readInt(env, s.maxClients.env, s.maxClients.default),
     nameTimeoutMs: readInt(env, s.nameTimeoutMs.env, s.nameTimeoutMs.default),
+    db: env[s.db.env] || s.db.default,
+    historyMode: readHistoryMode(env[s.historyMode.env]),
+    historyMax: readInt(env, s.historyMax.env, s.historyMax.default),
+    historyPage: readInt(env, s.historyPage.env, s.historyPage.default),
   };
+}
+
+function readHistoryMode(raw: string | undefined): 'on' | 'off' {
+  if (raw === undefined || raw === '') return SERVER_SETTINGS.historyMode.default;
+  if (raw === 'on' || raw === 'off') return raw;
+  throw new ConfigError(`${SERVER_SETTINGS.historyMode.env} must be "on" or "off", got "${raw}"`);
 }

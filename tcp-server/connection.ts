@@ -25,6 +25,14 @@ export class WriteBatcher {
   private dirty: Connection[] = [];
   private scheduled = false;
 
+  constructor(
+    /**
+     * Runs before queued bytes reach any socket. The chat server commits the
+     * turn's history there, so no line is delivered before it is stored.
+     */
+    readonly beforeWrite: () => void = () => {},
+  ) {}
+
   add(conn: Connection): void {
     this.dirty.push(conn);
     if (!this.scheduled) {
@@ -56,6 +64,8 @@ export class Connection {
   name: string | null = null;
   /** nameKey(name), cached for lookups on leave. */
   key: string | null = null;
+  /** Opted in to history ids (`/ext ids`, docs/PROTOCOL.md); set by ChatServer. */
+  ids = false;
 
   private state = State.Open;
   private pending: Buffer[] = [];
@@ -104,6 +114,7 @@ export class Connection {
   flush(): void {
     const pending = this.pending;
     if (pending.length === 0 || this.state === State.Closed) return;
+    this.batcher.beforeWrite();
     const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;

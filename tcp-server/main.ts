@@ -6,6 +6,7 @@ import { ChatServer } from './chat-server.ts';
 import { CONFIG_EXIT_CODE, ConfigError } from '../common/env.ts';
 import { chatReadyLine } from '../common/ready-lines.ts';
 import { serverConfigFromEnv } from './config.ts';
+import { openHistoryStore } from './history/open-history.ts';
 
 function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
@@ -20,7 +21,9 @@ process.stdout.on('error', () => {});
 let server: ChatServer;
 try {
   const config = serverConfigFromEnv();
-  server = new ChatServer({ ...config, log: (line) => process.stdout.write(line + '\n') });
+  // Storage trouble goes to stderr; the console (stdout) keeps the original lines.
+  const history = openHistoryStore(config, (line) => process.stderr.write(`tcp-server: ${line}\n`));
+  server = new ChatServer({ ...config, history, log: (line) => process.stdout.write(line + '\n') });
   const { port } = await server.listen();
   process.stdout.write(chatReadyLine(config.host, port) + '\n');
 } catch (error) {

@@ -93,9 +93,13 @@ export interface TcpServerProcess extends RunningProcess {
   port: number;
 }
 
-/** `npm run tcp-server` on an ephemeral port; resolves once it listens. */
+/**
+ * `npm run tcp-server` on an ephemeral port; resolves once it listens.
+ * History is in memory unless `env` names a CHAT_DB: servers of parallel
+ * tests must not share (or leave behind) the default data/chat.db.
+ */
 export async function startTcpServer(env: Record<string, string> = {}): Promise<TcpServerProcess> {
-  const run = runScript('tcp-server/main.ts', { CHAT_HOST: '127.0.0.1', CHAT_PORT: '0', ...env });
+  const run = runScript('tcp-server/main.ts', { CHAT_HOST: '127.0.0.1', CHAT_PORT: '0', CHAT_DB: ':memory:', ...env });
   const [, , port] = await run.waitForOutput(CHAT_READY_RE);
   return Object.assign(run, { port: Number(port) });
 }

@@ -43,7 +43,7 @@ describe('server lines are exactly the protocol table', () => {
     [{ type: 'notice', notice: 'name-timeout' }, 'Tempo para informar o nome esgotado.'],
     [
       { type: 'notice', notice: 'unknown-command', command: 'nick' },
-      'Comando desconhecido: /nick. Comandos: /users, /quit e //texto para enviar /texto.',
+      'Comando desconhecido: /nick. Comandos: /users, /history, /quit e //texto para enviar /texto.',
     ],
   ];
   it.each(rows)('formats %j', (event, line) => {

@@ -76,7 +76,7 @@ describe('npm start', () => {
       cwd: REPO,
       // The build already ran (npm test builds first); rebuilding here would
       // rewrite dist/ under the other tests' feet.
-      env: { ...process.env, SKIP_BUILD: '1', CHAT_PORT: '0', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' },
+      env: { ...process.env, SKIP_BUILD: '1', CHAT_PORT: '0', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHAT_DB: ':memory:' },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -179,7 +179,7 @@ describe('chatting', () => {
     const alice = await join('alice');
     bob.send('/nick robert');
     await bob.expect('alice entrou no chat!');
-    await bob.expect('Comando desconhecido: /nick. Comandos: /users, /quit e //texto para enviar /texto.');
+    await bob.expect('Comando desconhecido: /nick. Comandos: /users, /history, /quit e //texto para enviar /texto.');
     bob.send('//shrug');
     expect(await alice.next()).toBe('bob: /shrug');
   });
