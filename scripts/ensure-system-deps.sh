@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The tests drive real programs: netcat (the terminal user) and Chromium (the
-# browser user). Install them when missing and we may (root on Debian);
+# The tests drive real programs: netcat (the terminal user), Chromium (the
+# browser user) and redis-server (the cluster's store, started by each test on
+# an ephemeral port). Install them when missing and we may (root on Debian);
 # otherwise stop with one clear message. Never skip those tests silently.
 set -euo pipefail
 
 missing=()
 command -v nc >/dev/null 2>&1 || missing+=(netcat-openbsd)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium fonts-noto-color-emoji)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 ((${#missing[@]})) || exit 0
 
 if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
