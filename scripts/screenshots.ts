@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Page, chromium } from 'playwright-core';
+import { holdWhileWaitingToRetry } from '../test/e2e/hold-retry.ts';
 import { LineClient } from '../test/helpers/line-client.ts';
 import { REPO, killAll, startGateway, startTcpServer } from '../test/helpers/processes.ts';
 
@@ -51,17 +52,6 @@ function fontConfig(): string {
 `,
   );
   return file;
-}
-
-/** Stops the page's clock at a moment it waits to retry (the countdown showing), not while it tries. */
-async function holdWhileWaitingToRetry(page: Page): Promise<void> {
-  for (;;) {
-    await page.locator('.status.reconnecting').waitFor();
-    // A little ahead of the page's time (which runs on meanwhile); if a retry fell due in between, try again.
-    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 100);
-    if ((await page.locator('.status.reconnecting').count()) > 0 && (await page.locator('.offline .retry').count()) > 0) return;
-    await page.clock.resume();
-  }
 }
 
 async function main(): Promise<void> {
@@ -116,6 +106,7 @@ async function main(): Promise<void> {
 
     await tcp.stop('SIGTERM');
     for (const shot of shots) {
+      await shot.page!.locator('.status.reconnecting').waitFor();
       await holdWhileWaitingToRetry(shot.page!);
       await shot.page!.screenshot({ path: join(OUT, `${shot.lang}-${shot.width}-reconnecting.png`) });
       await shot.page!.clock.resume();

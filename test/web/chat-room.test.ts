@@ -51,7 +51,7 @@ function joined(name = 'ana', users = ['ana', 'bob']) {
   opens();
   room.receive(line({ type: 'prompt' }));
   room.receive(line({ type: 'welcome', name, users }));
-  return { room, transport };
+  return { room, transport, opens };
 }
 
 /** Joined, then the socket dropped: what is submitted now waits in the outbox. */
@@ -299,5 +299,55 @@ describe('offline and rejoin', () => {
     room.chooseName('ana2');
     room.receive('Bem-vindo, ana2! Online (2): ana2, bob');
     expect(room.phase).toBe('chat');
+  });
+});
+
+describe('the server saying why it closes', () => {
+  it('"full": remembered for the status (not a line in the list), retried, and forgotten when a new socket opens', () => {
+    const { room, transport, opens } = setup();
+    room.chooseName('ana');
+    opens();
+    room.receive(line({ type: 'notice', notice: 'server-full' }));
+    expect(room.farewell).toBe('full');
+    expect(room.items).toEqual([]); // said again on every retry: not worth a line each time
+    transport.open = false;
+    expect(room.closed()).toBe(true); // still joining: try again later
+    opens();
+    expect(room.farewell).toBeNull();
+    expect(transport.sent).toEqual(['ana', 'ana']);
+  });
+
+  it('"shutting down": a line in the list, and kept through failed tries until the server talks again', () => {
+    const { room, transport, opens } = joined();
+    room.receive(line({ type: 'notice', notice: 'shutdown' }));
+    expect(room.farewell).toBe('shutdown');
+    expect(room.items.at(-1)).toMatchObject({ kind: 'notice', notice: { notice: 'shutdown' } });
+    transport.open = false;
+    expect(room.closed()).toBe(true);
+    // The server is still down: a socket opens (the gateway) and closes without a word.
+    opens();
+    transport.open = false;
+    room.closed();
+    expect(room.farewell).toBe('shutdown');
+    opens();
+    room.receive(line({ type: 'prompt' }));
+    expect(room.farewell).toBeNull();
+  });
+
+  it('a welcome restarts the link’s backoff: the next drop is retried quickly', () => {
+    const { transport } = joined();
+    expect(transport.backoffResets).toBe(1);
+  });
+});
+
+describe('the name prompt', () => {
+  it('forgets the server’s last answer once the user edits the name', () => {
+    const { room, opens } = setup();
+    room.chooseName('bob');
+    opens();
+    room.receive('Nome já em uso: bob.');
+    expect(room.nameError).not.toBeNull();
+    room.editingName();
+    expect(room.nameError).toBeNull();
   });
 });
