@@ -69,6 +69,10 @@ describe('two browser users and a netcat user', () => {
     await bob.locator('form.prompt button[type=submit]').click();
     await bob.getByText('O nome ANA já está em uso. Tente outro.').waitFor();
     await screenshot(bob, '02-name-taken-phone-dark-pt');
+    // The server's answer was about that name: editing it clears the error.
+    await bob.locator('#name').press('Backspace');
+    await bob.getByText('O nome ANA já está em uso. Tente outro.').waitFor({ state: 'detached' });
+    expect(await bob.locator('#name').getAttribute('aria-invalid')).toBe('false');
     await joinChat(bob, 'bob');
     await ana.locator('.system', { hasText: 'bob joined' }).waitFor();
     await nina.sees('bob entrou no chat!\n');

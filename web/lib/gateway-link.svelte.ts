@@ -23,7 +23,6 @@ export interface LinkListener {
   closed(): boolean;
 }
 
-
 /** The page's own /ws: http → ws, https → wss. */
 export function gatewayUrl(loc: Location): string {
   return `ws${loc.origin.slice(4)}/ws`;
@@ -42,6 +41,7 @@ export class GatewayLink {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private queue: string[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+
   constructor(private readonly url: string) {}
 
   listen(listener: LinkListener): void {
