@@ -61,8 +61,8 @@ export interface Stack {
   restartTcp(): Promise<TcpServerProcess>;
 }
 
-/** Starts the stack for the calling test file; `tcpEnv` configures the chat server. */
-export function useStack(tcpEnv: Record<string, string> = {}): Stack {
+/** Starts the stack for the calling test file; `tcpEnv` configures the chat server, `gatewayEnv` the gateway. */
+export function useStack(tcpEnv: Record<string, string> = {}, gatewayEnv: Record<string, string> = {}): Stack {
   let tcp: TcpServerProcess | undefined;
   let gateway: GatewayProcess | undefined;
   let browser: Browser | undefined;
@@ -75,7 +75,7 @@ export function useStack(tcpEnv: Record<string, string> = {}): Stack {
     }
     tcp = await startTcpServer(tcpEnv);
     port = tcp.port;
-    gateway = await startGateway({ chatPort: port });
+    gateway = await startGateway({ chatPort: port, env: gatewayEnv });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
 
@@ -137,7 +137,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function joinChat(page: Page, name: string): Promise<void> {
   await page.locator('#name').fill(name);
   await page.locator('form.prompt button[type=submit]').click();
-  await page.locator('.status[data-state="online"]').waitFor();
+  await page.locator('.status.online').waitFor();
 }
 
 /** The list item showing a message with this text. */

@@ -3,13 +3,14 @@
  * hidden, and desktop notifications for private messages and mentions once I
  * turn them on (the permission is asked only from the button).
  */
-import type { MessageItem } from './chat.svelte.ts';
+import type { MessageItem } from './message-log.svelte.ts';
 import type { Strings } from './i18n.ts';
 
 export type Permission = NotificationPermission | 'unsupported';
 
 export class Attention {
-  unread = $state.raw(0);
+  /** Messages from others since the tab was hidden (shown in the title, not in the page). */
+  private unread = 0;
   permission = $state.raw<Permission>('unsupported');
 
   constructor(

@@ -3,9 +3,10 @@
  * the wire; its lines are parsed into events (protocol.ts) and every event is
  * worded here, in the page's language.
  */
-import type { Notice } from '../../protocol/index.ts';
-import type { Item } from './chat.svelte.ts';
-import { NAME_MAX_CHARS } from '../../protocol/index.ts';
+import { type Notice, NAME_MAX_CHARS } from '../../protocol/index.ts';
+import type { Item } from './message-log.svelte.ts';
+import type { Reason } from './link-status.ts';
+import type { NameProblem } from './name-problems.ts';
 
 export type Lang = 'en' | 'pt';
 
@@ -26,32 +27,37 @@ const en = {
   promptIntro: 'Pick the name others will see.',
   nameLabel: 'Your name',
   nameHint: `1 to ${NAME_MAX_CHARS} letters, digits, _, - or . (no spaces)`,
-  nameInvalidLive: (bad: string) => `Not allowed here: ${bad}`,
-  nameTooLong: `At most ${NAME_MAX_CHARS} characters`,
+  nameProblem: {
+    'too-long': `At most ${NAME_MAX_CHARS} characters.`,
+    space: 'Spaces are not allowed.',
+    emoji: 'Emoji are not allowed.',
+    invisible: 'Invisible characters are not allowed.',
+    other: 'This name is not allowed.',
+  },
+  charNotAllowed: (c: string) => `“${c}” is not allowed.`,
   join: 'Join',
   joining: 'Joining…',
   nameInvalid: 'The server refused this name.',
   nameTaken: (n: string) => `The name ${n} is already in use. Try another.`,
   nameTakenRejoin: (n: string) => `Someone took the name ${n} while you were away. Pick another.`,
-  cannotReach: 'Cannot reach the server. Retrying…',
   pendingWaiting: (n: number) => `Waiting to send: ${n}`,
   // connection
   status: {
     online: 'Connected',
     connecting: 'Connecting…',
     reconnecting: 'Reconnecting…',
-    offline: 'Offline',
   },
   retryIn: (s: number) => `Retrying in ${s} s`,
   retryNow: 'Retry now',
-  offlineBanner: 'Offline: what you send now is delivered after reconnecting.',
+  cannotReach: 'Cannot reach the server.',
+  offlineBanner: 'What you send now is delivered after reconnecting.',
   // list
   messagesLabel: 'Messages',
   privateTo: (n: string) => `private to ${n}`,
   privateFrom: (n: string) => `private from ${n}`,
   you: 'you',
   pending: 'waiting to send',
-  notDelivered: 'not delivered: user not online',
+  notDelivered: (why: string) => `Not delivered: ${why}`,
   joined: (n: string) => `${n} joined`,
   left: (n: string) => `${n} left`,
   onlineNow: (users: string[]) => `Online (${users.length}): ${users.join(', ')}`,
@@ -63,7 +69,8 @@ const en = {
   empty: 'No messages yet. Say hello!',
   // composer
   composerLabel: 'Message',
-  composerPlaceholder: 'Message everyone · @name for private',
+  // Short enough for a 320 px phone in a wide font (DejaVu Sans).
+  composerPlaceholder: 'Message · private: @name',
   send: 'Send',
   willGoPrivately: (n: string) => `Will go privately to ${n}`,
   bytesLeft: (n: number) => `${n} bytes left`,
@@ -71,7 +78,6 @@ const en = {
   suggestions: 'Online users',
   // online list
   onlineTitle: 'Online',
-  onlineToggle: (n: number) => `Online (${n})`,
   // attention
   close: 'Close',
   enableNotifications: 'Enable notifications',
@@ -97,30 +103,35 @@ const pt: Strings = {
   promptIntro: 'Escolha o nome que os outros verão.',
   nameLabel: 'Seu nome',
   nameHint: `De 1 a ${NAME_MAX_CHARS} letras, números, _, - ou . (sem espaços)`,
-  nameInvalidLive: (bad: string) => `Não permitido: ${bad}`,
-  nameTooLong: `No máximo ${NAME_MAX_CHARS} caracteres`,
+  nameProblem: {
+    'too-long': `No máximo ${NAME_MAX_CHARS} caracteres.`,
+    space: 'Espaços não são permitidos.',
+    emoji: 'Emojis não são permitidos.',
+    invisible: 'Caracteres invisíveis não são permitidos.',
+    other: 'Este nome não é permitido.',
+  },
+  charNotAllowed: (c: string) => `“${c}” não é permitido.`,
   join: 'Entrar',
   joining: 'Entrando…',
   nameInvalid: 'O servidor recusou este nome.',
   nameTaken: (n: string) => `O nome ${n} já está em uso. Tente outro.`,
   nameTakenRejoin: (n: string) => `Alguém pegou o nome ${n} enquanto você esteve fora. Escolha outro.`,
-  cannotReach: 'Servidor fora do ar. Tentando de novo…',
   pendingWaiting: (n: number) => `Aguardando envio: ${n}`,
   status: {
     online: 'Conectado',
     connecting: 'Conectando…',
     reconnecting: 'Reconectando…',
-    offline: 'Desconectado',
   },
   retryIn: (s: number) => `Nova tentativa em ${s} s`,
   retryNow: 'Tentar agora',
-  offlineBanner: 'Sem conexão: o que enviar agora será entregue ao reconectar.',
+  cannotReach: 'Servidor fora do ar.',
+  offlineBanner: 'O que enviar agora será entregue ao reconectar.',
   messagesLabel: 'Mensagens',
   privateTo: (n: string) => `privado para ${n}`,
   privateFrom: (n: string) => `privado de ${n}`,
   you: 'você',
   pending: 'aguardando envio',
-  notDelivered: 'não entregue: usuário não está online',
+  notDelivered: (why: string) => `Não entregue: ${why}`,
   joined: (n: string) => `${n} entrou`,
   left: (n: string) => `${n} saiu`,
   onlineNow: (users: string[]) => `Online (${users.length}): ${users.join(', ')}`,
@@ -131,14 +142,13 @@ const pt: Strings = {
   showEarlier: 'Mostrar mensagens anteriores',
   empty: 'Nenhuma mensagem ainda. Diga olá!',
   composerLabel: 'Mensagem',
-  composerPlaceholder: 'Mensagem para todos · @nome para privado',
+  composerPlaceholder: 'Mensagem · privado: @nome',
   send: 'Enviar',
   willGoPrivately: (n: string) => `Vai em privado para ${n}`,
   bytesLeft: (n: number) => `Restam ${n} bytes`,
   bytesOver: (n: number) => `${n} bytes acima do limite`,
   suggestions: 'Usuários online',
   onlineTitle: 'Online',
-  onlineToggle: (n: number) => `Online (${n})`,
   close: 'Fechar',
   enableNotifications: 'Ativar notificações',
   privateFromTitle: (n: string) => `Mensagem privada de ${n}`,
@@ -176,6 +186,16 @@ export function noticeText(n: Notice, t: Strings): string {
     case 'other':
       return n.text;
   }
+}
+
+/** Why the page is not in the chat, in a sentence. */
+export function reasonText(reason: Reason, t: Strings): string {
+  return reason === 'full' ? t.notice.serverFull : reason === 'shutdown' ? t.notice.shutdown : t.cannotReach;
+}
+
+/** What is wrong with a name, in words ("Spaces are not allowed.", "“@” is not allowed."). */
+export function nameProblemText(p: NameProblem, t: Strings): string {
+  return p.kind === 'char' ? t.charNotAllowed(p.char) : t.nameProblem[p.kind];
 }
 
 /** The quiet line for a join, leave, online list, notice or connection change. */

@@ -1,0 +1,101 @@
+/**
+ * The list the page shows: messages, joins, leaves, notices and connection
+ * changes, bounded in memory. Lines that arrive together are added together
+ * (one list update), and my own messages change state (sent, waiting, not
+ * delivered) in place.
+ */
+import type { Notice } from '../../protocol/index.ts';
+
+/** Items kept in memory; older ones are dropped (the DOM shows far fewer, see MessageList). */
+export const MAX_ITEMS = 10_000;
+
+export type MessageState = 'sent' | 'pending' | 'failed';
+
+export interface MessageItem {
+  id: number;
+  kind: 'msg';
+  time: number;
+  from: string;
+  text: string;
+  own: boolean;
+  /** The other side of a private message (recipient when own, sender otherwise); null when public. */
+  peer: string | null;
+  /** Someone else's line that mentions me. */
+  mention: boolean;
+  state: MessageState;
+  /** Why it was not delivered: the server's answer, shown on the message itself. */
+  failure?: Notice;
+  /** My own line's bytes as sent (`@name`, spaces and `//` included), to match a "too long" answer. */
+  bytes?: number;
+}
+
+export type Item =
+  | MessageItem
+  | { id: number; kind: 'join' | 'leave'; time: number; name: string }
+  | { id: number; kind: 'users'; time: number; users: string[] }
+  | { id: number; kind: 'notice'; time: number; notice: Notice }
+  | { id: number; kind: 'status'; time: number; status: 'welcome' | 'reconnected' | 'disconnected'; name: string };
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+export type NewItem = DistributiveOmit<Item, 'id' | 'time'>;
+
+export class MessageLog {
+  items = $state.raw<Item[]>([]);
+  private nextId = 1;
+  /** Items added while a batch of lines is applied, appended once at its end. */
+  private batch: Item[] | null = null;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly max = MAX_ITEMS,
+  ) {}
+
+  /** Runs `apply`, adding everything it adds in one list update. */
+  together(apply: () => void): void {
+    this.batch = [];
+    try {
+      apply();
+    } finally {
+      const batch = this.batch;
+      this.batch = null;
+      if (batch.length > 0) this.append(batch);
+    }
+  }
+
+  add<T extends NewItem>(item: T): T & { id: number; time: number } {
+    const full = { ...item, id: this.nextId++, time: this.now() };
+    if (this.batch) this.batch.push(full as Item);
+    else this.append([full as Item]);
+    return full;
+  }
+
+  setState(ids: number[], state: MessageState): void {
+    if (ids.length === 0) return;
+    const set = new Set(ids);
+    const update = (list: Item[]) => list.map((it) => (it.kind === 'msg' && set.has(it.id) ? { ...it, state } : it));
+    if (this.batch) this.batch = update(this.batch);
+    this.items = update(this.items);
+  }
+
+  /** Marks my latest delivered message matching `test` as not delivered, because of `failure`; false if none. */
+  fail(test: (m: MessageItem) => boolean, failure: Notice): boolean {
+    const lists = this.batch ? [this.batch, this.items] : [this.items];
+    for (const list of lists) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const it = list[i]!;
+        if (it.kind === 'msg' && it.own && it.state === 'sent' && test(it)) {
+          const failed: Item = { ...it, state: 'failed', failure };
+          if (list === this.batch) list[i] = failed;
+          else this.items = this.items.with(i, failed);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private append(added: Item[]): void {
+    const all = this.items.concat(added);
+    this.items = all.length > this.max ? all.slice(all.length - this.max) : all;
+  }
+}
