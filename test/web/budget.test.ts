@@ -1,6 +1,8 @@
 /**
  * The page's weight budget: all JS and CSS of the built page, gzip-compressed
- * as the gateway serves it (the build writes .gz twins), at most 30 KB.
+ * as the gateway serves it (the build writes .gz twins), at most 36 KB.
+ * It was 30 KB until the page learned history backfill and session resume
+ * (issues 12 and 13): the protocol it parses grew with them.
  * `npm test` builds before Vitest runs.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,9 +12,9 @@ import { expect, it } from 'vitest';
 import { REPO } from '../helpers/processes.ts';
 
 /** Bytes of gzip for all the page's JS + CSS. */
-const PAGE_BUDGET_BYTES = 30_000;
+const PAGE_BUDGET_BYTES = 36_000;
 
-it('the built page (all JS + CSS) fits in 30 KB gzip', () => {
+it('the built page (all JS + CSS) fits in 36 KB gzip', () => {
   const assets = join(REPO, 'dist', 'assets');
   expect(existsSync(assets), 'dist/ is missing: run `npm run build` first (npm test does)').toBe(true);
   const files = readdirSync(assets).filter((f) => /\.(js|css)$/.test(f));
