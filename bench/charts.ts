@@ -23,11 +23,16 @@ const SYSTEMS = ['baseline', 'server'] as const;
 
 const ms = (v: number) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));
 
+/**
+ * Every step of a system's best saturate round, as markers: the search
+ * doubles, then bisects and halves, so some rates are measured twice and a
+ * line through them would zig-zag.
+ */
 function saturateSeries(runs: Partial<Record<System, SaturateRun>>, y: (s: SaturateRun['steps'][number]) => number): Series[] {
   return SYSTEMS.flatMap((system) => {
     const run = runs[system];
     if (!run) return [];
-    return [{ name: SYSTEM_LABEL[system], color: COLOR[system], points: run.steps.map((s) => [s.offeredDeliveriesPerSec, y(s)] as const) }];
+    return [{ name: SYSTEM_LABEL[system], color: COLOR[system], line: false, points: run.steps.map((s) => [s.offeredDeliveriesPerSec, y(s)] as const) }];
   });
 }
 
@@ -36,28 +41,28 @@ function saturateCharts(r: Results, subtitle: string): Chart[] {
   if (!sat) return [];
   const offered = 'offered deliveries/s';
   const every = SYSTEMS.flatMap((system) => sat.best[system]?.steps ?? []).map((s) => s.offeredDeliveriesPerSec);
-  const subtitleAt = `${subtitle} · ${sat.clients.toLocaleString('en-US')} clients, every step of the best round`;
+  const clients = `${sat.clients.toLocaleString('en-US')} clients`;
   return [
     {
       name: 'deliveries',
       svg: lineChart({
-        title: 'Deliveries per second against the offered rate (saturate)',
-        subtitle: subtitleAt,
-        x: { label: offered, scale: 'log' },
+        title: `Deliveries per second against the offered rate (saturate, ${clients})`,
+        subtitle,
+        x: { label: `${offered} (every step of the best round)`, scale: 'log' },
         y: { label: 'deliveries/s achieved', scale: 'log' },
         series: [
-          ...saturateSeries(sat.best, (s) => s.deliveriesPerSec),
-          // What a system that keeps up delivers: the offered rate itself.
+          // What a system that keeps up delivers: the offered rate itself (drawn first, under the steps).
           { name: 'offered', color: '#999999', dashed: true, points: [...new Set(every)].map((v) => [v, v] as const) },
+          ...saturateSeries(sat.best, (s) => s.deliveriesPerSec),
         ],
       }),
     },
     {
       name: 'p99',
       svg: lineChart({
-        title: 'p99 latency against the offered rate (saturate)',
-        subtitle: subtitleAt,
-        x: { label: offered, scale: 'log' },
+        title: `p99 latency against the offered rate (saturate, ${clients})`,
+        subtitle,
+        x: { label: `${offered} (every step of the best round)`, scale: 'log' },
         y: { label: 'p99 latency, ms', scale: 'log', format: ms },
         series: saturateSeries(sat.best, (s) => s.p99Ms),
         marks: [{ y: TARGETS.halfSaturationP99Ms, label: 'target at half the saturation rate' }],
@@ -78,8 +83,8 @@ function idleChart(r: Results, subtitle: string): Chart[] {
     {
       name: 'idle-memory',
       svg: barChart({
-        title: 'Memory per idle connection (RSS growth ÷ clients)',
-        subtitle: `${subtitle} · ${idle.runs.map((run) => `${run.system} ${run.clients.toLocaleString('en-US')}`).join(', ')} clients`,
+        title: `Memory per idle connection (RSS growth ÷ ${[...new Set(idle.runs.map((run) => run.clients.toLocaleString('en-US')))].join(' / ')} clients)`,
+        subtitle,
         yLabel: 'KiB per connection',
         format: kib,
         bars: idle.runs.map((run) => ({

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { charts } from './charts.ts';
 import { joins } from './joins.ts';
 import { type BenchOptions, USAGE, UsageError, parseArgs } from './options.ts';
@@ -68,7 +68,9 @@ interface SavedRun {
  */
 function drawCharts(file: string, run: SavedRun, chartsDir: string | null): string[] {
   const m = run.machine;
-  const subtitle = `${basename(file)}${run.options.quick ? ' (--quick: indicative only)' : ''} · ${m.cores} cores, Node ${m.node}`;
+  const when = run.started.slice(0, 16).replace('T', ' ');
+  // The run's start names its results file too (bench-<start>.json).
+  const subtitle = `npm run bench${run.options.quick ? ' --quick (small: indicative only)' : ''}, ${when} UTC · ${m.cores} cores, Node ${m.node}`;
   const written: string[] = [];
   for (const chart of charts(run.results, subtitle)) {
     const beside = file.replace(/\.json$/, '') + `.${chart.name}.svg`;

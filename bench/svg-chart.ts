@@ -26,6 +26,8 @@ export interface Series {
   points: Array<readonly [number, number]>;
   color?: string;
   dashed?: boolean;
+  /** false: markers only, e.g. measurements that are not a sequence (default true). */
+  line?: boolean;
 }
 
 /** A horizontal reference line across the plot, e.g. a target. */
@@ -224,7 +226,7 @@ function yAxis(scale: Scale, label: string, format: (v: number) => string): stri
   return out;
 }
 
-function legend(entries: Array<{ name: string; color: string; dashed?: boolean }>): string[] {
+function legend(entries: Array<{ name: string; color: string; dashed?: boolean; line?: boolean }>): string[] {
   const out = [`<g class="legend">`];
   let x = PLOT.left;
   let y = LEGEND_Y;
@@ -236,7 +238,9 @@ function legend(entries: Array<{ name: string; color: string; dashed?: boolean }
       y += LEGEND_ROW;
     }
     out.push(
-      line(x, y, x + 22, y, `stroke="${e.color}" stroke-width="2.5"${e.dashed ? ` ${DASHED}` : ''}`),
+      e.line === false
+        ? `<circle cx="${x + 11}" cy="${y}" r="3.5" fill="${e.color}"/>`
+        : line(x, y, x + 22, y, `stroke="${e.color}" stroke-width="2.5"${e.dashed ? ` ${DASHED}` : ''}`),
       `<text x="${x + 28}" y="${y}" dy="0.32em" fill="#222">${escapeXml(e.name)}</text>`,
     );
     x += width + 18;
@@ -247,10 +251,12 @@ function legend(entries: Array<{ name: string; color: string; dashed?: boolean }
 
 /** A dashed reference line for `value`, from x1 to x2 at height y, its text above its right end. */
 function mark(value: number, y: number, x1: number, x2: number, text: string): string[] {
+  // At the very top of the plot the text goes under the line, not into the legend.
+  const dy = y - PLOT.top < 14 ? '1.1em' : '-0.4em';
   return [
     `<g class="mark" data-y="${value}">`,
     line(x1, y, x2, y, MARK),
-    `<text x="${n(x2)}" y="${n(y)}" dy="-0.4em" text-anchor="end" fill="#C00000">${escapeXml(text)}</text>`,
+    `<text x="${n(x2)}" y="${n(y)}" dy="${dy}" text-anchor="end" fill="#C00000">${escapeXml(text)}</text>`,
     `</g>`,
   ];
 }
@@ -279,7 +285,7 @@ export function lineChart(spec: LineChartSpec): string {
   ];
   for (const s of kept) {
     out.push(`<g class="series" data-series="${escapeXml(s.name)}">`);
-    if (s.points.length > 1) {
+    if (s.line !== false && s.points.length > 1) {
       const d = s.points.map(([px, py], i) => `${i === 0 ? 'M' : 'L'}${n(x(px))},${n(y(py))}`).join(' ');
       out.push(
         `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2.5" stroke-linejoin="round"${s.dashed ? ` ${DASHED}` : ''}/>`,

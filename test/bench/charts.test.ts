@@ -105,7 +105,9 @@ describe('charts', () => {
       [400_000, 28],
       [800_000, 3000],
     ]);
-    expect(deliveries!.svg).toContain('run · 1,000 clients');
+    expect(deliveries!.svg).toContain('(saturate, 1,000 clients)');
+    // Markers only: the search measures some rates twice.
+    expect(deliveries!.svg.split('<g class="series" data-series="server (TCP)"')[1]!.split('</g>')[0]).not.toContain('<path');
   });
 
   it('draws idle memory per connection in KiB, with the targets over the server and the gateway', () => {
