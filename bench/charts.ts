@@ -22,6 +22,8 @@ const COLOR: Record<System, string> = { baseline: '#0072B2', server: '#E69F00', 
 const SYSTEMS = ['baseline', 'server'] as const;
 
 const ms = (v: number) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));
+/** A wait in ms as people say it: 20 ms, 1.5 s, 100 s. */
+const duration = (v: number) => (v < 1000 ? `${ms(v)} ms` : `${Number((v / 1000).toPrecision(3))} s`);
 
 /**
  * Every step of a system's best saturate round, as markers: the search
@@ -118,6 +120,8 @@ function joinsCharts(r: Results, subtitle: string): Chart[] {
   const j = r.joins;
   if (!j) return [];
   const members = { label: 'members joining at once', scale: 'log' as const, ticks: j.sizes };
+  // Storms that did not finish have no time: they stand at the timeout, in grey.
+  const unfinished = j.sizes.filter((n) => j.runs.some((run) => run.members === n && run.stormSeconds === null));
   return [
     {
       name: 'joins-storm',
@@ -126,7 +130,13 @@ function joinsCharts(r: Results, subtitle: string): Chart[] {
         subtitle,
         x: members,
         y: { label: 'seconds', scale: 'log' },
-        series: joinSeries(j, (run) => run.stormSeconds),
+        series: [
+          ...joinSeries(j, (run) => run.stormSeconds),
+          ...(unfinished.length > 0
+            ? [{ name: 'not finished in time', color: '#999999', line: false, points: unfinished.map((n) => [n, j.timeoutSeconds] as const) }]
+            : []),
+        ],
+        marks: unfinished.length > 0 ? [{ y: j.timeoutSeconds, label: 'timeout' }] : [],
       }),
     },
     {
@@ -135,7 +145,7 @@ function joinsCharts(r: Results, subtitle: string): Chart[] {
         title: 'A newcomer right after the storm: connect to welcome',
         subtitle,
         x: members,
-        y: { label: 'ms', scale: 'log', format: ms },
+        y: { label: 'wait', scale: 'log', format: duration },
         series: joinSeries(j, (run) => run.newcomer.welcomeMs),
         marks: [{ y: TARGETS.joinNewcomerMs, label: `target after ${TARGETS.joinMembers.toLocaleString('en-US')}` }],
       }),

@@ -65,8 +65,8 @@ export interface BarChartSpec {
 /** Size of every chart, in SVG user units (pixels when shown at 100 %). */
 export const WIDTH = 720;
 export const HEIGHT = 420;
-/** The plot area inside the chart: room for the title and two rows of legend above, the axes' labels around. */
-export const PLOT = { left: 78, right: WIDTH - 24, top: 100, bottom: HEIGHT - 58 } as const;
+/** The plot area inside the chart: room for the title and three rows of legend above, the axes' labels around. */
+export const PLOT = { left: 78, right: WIDTH - 24, top: 116, bottom: HEIGHT - 58 } as const;
 /** Where the legend's first row is, and how far apart its rows are. */
 const LEGEND_Y = 62;
 const LEGEND_ROW = 17;

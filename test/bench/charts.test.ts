@@ -138,4 +138,12 @@ describe('charts', () => {
     ]);
     expect(newcomer!.svg).toContain('class="mark" data-y="100"');
   });
+
+  it('stands a storm that did not finish at the timeout, apart from the measured ones', () => {
+    const [storm] = charts({ joins: joinsResult([joinRun('server', 'readers', 1000, 2, 6), joinRun('server', 'readers', 4000, null, null)]) }, 'run');
+    const series = drawn(storm!.svg);
+    expect(series['server, members that read']).toEqual([[1000, 2]]);
+    expect(series['not finished in time']).toEqual([[4000, 120]]);
+    expect(storm!.svg).toContain('class="mark" data-y="120"');
+  });
 });
