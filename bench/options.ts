@@ -1,9 +1,9 @@
 /**
  * `npm run bench` flags: which workloads, how big, how long. The full run's
- * sizes are the issue's; `--quick` is a smaller smoke run (under a minute).
+ * sizes are the issues'; `--quick` is a smaller smoke run (a few minutes).
  */
 
-export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway'] as const;
+export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'joins'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
@@ -39,15 +39,25 @@ export interface BenchOptions {
   rounds: number;
   /** Load-generator worker processes (more are added when clients need the descriptors). */
   workers: number;
+  /** Members of each join storm, smallest first (the growth target compares the first and the last). */
+  joinSizes: number[];
+  /** Longest wait for a join storm, and then for the newcomer, before they count as not welcomed. */
+  joinTimeoutSeconds: number;
   /** Per-sender rate of the gateway's saturate step (default: the server's sustained rate from saturate, else 40). */
   gatewayRate: number | null;
-  /** Write .cpuprofile files of the server and gateway under bench/results/profiles. */
+  /** Write .cpuprofile files of the server and gateway under bench/results/profiles, and summarise them. */
   profile: boolean;
   /** Where the JSON results go (default bench/results/bench-<time>.json). */
   out: string | null;
+  /** Also write the SVG charts here under fixed names (docs/bench updates the page's charts). */
+  chartsDir: string | null;
+  /** Measure nothing: draw the charts of this saved results file. */
+  redraw: string | null;
 }
 
-export const FULL: Omit<BenchOptions, 'workloads' | 'profile' | 'out' | 'gatewayRate'> = {
+type Sizes = Omit<BenchOptions, 'workloads' | 'profile' | 'out' | 'gatewayRate' | 'chartsDir' | 'redraw'>;
+
+export const FULL: Sizes = {
   quick: false,
   clients: 1000,
   idleClients: 10_000,
@@ -63,9 +73,11 @@ export const FULL: Omit<BenchOptions, 'workloads' | 'profile' | 'out' | 'gateway
   rounds: 2,
   settleMs: 3000,
   workers: 2,
+  joinSizes: [1000, 2000, 4000],
+  joinTimeoutSeconds: 300,
 };
 
-export const QUICK: typeof FULL = {
+export const QUICK: Sizes = {
   ...FULL,
   quick: true,
   clients: 200,
@@ -77,7 +89,11 @@ export const QUICK: typeof FULL = {
   refineSteps: 0,
   rounds: 1,
   settleMs: 1000,
+  joinSizes: [100, 200, 400],
+  joinTimeoutSeconds: 30,
 };
+
+const list = (sizes: number[]) => sizes.map((n) => n.toLocaleString('en-US')).join(', ');
 
 export const USAGE = `Usage: npm run bench -- [workloads] [options]
 
@@ -86,38 +102,87 @@ Workloads (all when none is named):
   --saturate     ${FULL.clients} clients, ${FULL.saturateSenders} senders, rate doubled until deliveries stop growing
   --idle         ${FULL.idleClients} idle TCP clients (baseline, server) and ${FULL.idleWsClients} WebSockets (gateway): RSS per connection
   --gateway      fanout and one saturate step through the gateway vs direct TCP
+  --joins        storms of ${list(FULL.joinSizes)} clients joining at once (members that read, and that never
+                 read), then one newcomer: baseline vs server
 
 Options:
-  --quick              a smaller run, under a minute
+  --quick              a smaller run, a few minutes (indicative only)
   --clients N          clients of fanout, saturate and gateway
   --idle-clients N     idle TCP clients
   --idle-ws-clients N  idle WebSockets through the gateway (at most ~9,900 here: see docs/BENCHMARKS.md)
+  --join-sizes A,B,…   members of each join storm (--quick: ${list(QUICK.joinSizes)})
+  --join-timeout S     longest wait for a storm, then for the newcomer (default ${FULL.joinTimeoutSeconds}, --quick ${QUICK.joinTimeoutSeconds})
   --seconds S          length of a fanout / gateway step
   --step-seconds S     length of a saturate step
   --rounds N           baseline/project alternations per workload (best of N is reported)
   --gateway-rate N     lines/s per sender of the gateway's saturate step (default: the server's sustained rate)
   --workers N          load-generator processes
-  --profile            write .cpuprofile files of the server and gateway to bench/results/profiles/
-  --out FILE           JSON results file (default bench/results/bench-<date>.json)
+  --profile            write .cpuprofile files of the server and gateway to bench/results/profiles/ and
+                       print where each spent its time
+  --out FILE           JSON results file (default bench/results/bench-<date>.json); the SVG charts go beside it
+  --charts-dir DIR     also write the charts to DIR under fixed names (docs/bench for docs/BENCHMARKS.md)
+  --redraw FILE        measure nothing: draw the charts of a saved results file (beside it, and to --charts-dir)
   --help`;
 
 export class UsageError extends Error {
   readonly code = 'ERR_BENCH_USAGE';
 }
 
+/** The flags that take a number: which option, its least value, whole or not. */
+const NUMBERS: Record<string, { key: keyof Sizes | 'gatewayRate'; min: number; whole: boolean }> = {
+  '--clients': { key: 'clients', min: 3, whole: true },
+  '--idle-clients': { key: 'idleClients', min: 1, whole: true },
+  '--idle-ws-clients': { key: 'idleWsClients', min: 1, whole: true },
+  '--join-timeout': { key: 'joinTimeoutSeconds', min: 1, whole: false },
+  '--seconds': { key: 'seconds', min: 0.1, whole: false },
+  '--step-seconds': { key: 'stepSeconds', min: 0.1, whole: false },
+  '--rounds': { key: 'rounds', min: 1, whole: true },
+  '--gateway-rate': { key: 'gatewayRate', min: 1, whole: true },
+  '--workers': { key: 'workers', min: 1, whole: true },
+};
+
+/** The flags that take a file or folder name. */
+const PATHS: Record<string, 'out' | 'chartsDir' | 'redraw'> = {
+  '--out': 'out',
+  '--charts-dir': 'chartsDir',
+  '--redraw': 'redraw',
+};
+
 export function parseArgs(argv: string[]): BenchOptions | 'help' {
   const quick = argv.includes('--quick');
-  const o: BenchOptions = { ...(quick ? QUICK : FULL), workloads: [], profile: false, out: null, gatewayRate: null };
-  const number = (flag: string, value: string | undefined, min: number): number => {
+  const o: BenchOptions = {
+    ...(quick ? QUICK : FULL),
+    workloads: [],
+    profile: false,
+    out: null,
+    gatewayRate: null,
+    chartsDir: null,
+    redraw: null,
+  };
+  const number = (flag: string, value: string | undefined, min: number, whole: boolean): number => {
     const n = Number(value);
-    if (value === undefined || !Number.isFinite(n) || n < min) throw new UsageError(`${flag} needs a number ≥ ${min}`);
-    return n;
+    if (value === undefined || value.trim() === '' || !Number.isFinite(n) || n < min) {
+      throw new UsageError(`${flag} needs a number ≥ ${min}`);
+    }
+    return whole ? Math.floor(n) : n;
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const name = arg.slice(2);
-    if ((WORKLOADS as readonly string[]).includes(name)) {
+    if (arg.startsWith('--') && (WORKLOADS as readonly string[]).includes(name)) {
       o.workloads.push(name as Workload);
+      continue;
+    }
+    const numeric = NUMBERS[arg];
+    if (numeric !== undefined) {
+      Object.assign(o, { [numeric.key]: number(arg, argv[++i], numeric.min, numeric.whole) });
+      continue;
+    }
+    const path = PATHS[arg];
+    if (path !== undefined) {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a file or folder name`);
+      o[path] = value;
       continue;
     }
     switch (arg) {
@@ -129,34 +194,11 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
       case '--profile':
         o.profile = true;
         break;
-      case '--clients':
-        o.clients = Math.floor(number(arg, argv[++i], 3));
-        break;
-      case '--idle-clients':
-        o.idleClients = Math.floor(number(arg, argv[++i], 1));
-        break;
-      case '--idle-ws-clients':
-        o.idleWsClients = Math.floor(number(arg, argv[++i], 1));
-        break;
-      case '--seconds':
-        o.seconds = number(arg, argv[++i], 0.1);
-        break;
-      case '--step-seconds':
-        o.stepSeconds = number(arg, argv[++i], 0.1);
-        break;
-      case '--rounds':
-        o.rounds = Math.floor(number(arg, argv[++i], 1));
-        break;
-      case '--gateway-rate':
-        o.gatewayRate = Math.floor(number(arg, argv[++i], 1));
-        break;
-      case '--workers':
-        o.workers = Math.floor(number(arg, argv[++i], 1));
-        break;
-      case '--out': {
-        const file = argv[++i];
-        if (file === undefined) throw new UsageError('--out needs a file name');
-        o.out = file;
+      case '--join-sizes': {
+        const value = argv[++i] ?? '';
+        const sizes = value.split(',').map((s) => number(arg, s, 2, true));
+        if (sizes.some((n, k) => k > 0 && n <= sizes[k - 1]!)) throw new UsageError(`${arg} needs sizes in increasing order`);
+        o.joinSizes = sizes;
         break;
       }
       default:

@@ -1,12 +1,10 @@
 /**
- * Summarises a V8 .cpuprofile (from `npm run bench -- --profile`, or any
- * `node --cpu-prof` run): self time by function, heaviest first, so the
- * place to tune is read from a measurement rather than guessed.
- *
- *   node --import tsx bench/profile-summary.ts bench/results/profiles/<file>.cpuprofile [top]
+ * Summarises the V8 .cpuprofile files that `npm run bench -- --profile`
+ * writes: self time by function, heaviest first, so the place to tune is
+ * read from a measurement rather than guessed.
  */
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { REPO } from './processes.ts';
 
 interface ProfileNode {
@@ -53,20 +51,37 @@ export function summarise(profile: CpuProfile): { totalMs: number; functions: Fu
   return { totalMs: total / 1000, functions };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [file, top = '30'] = process.argv.slice(2);
-  if (!file) {
-    process.stderr.write('usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top]\n');
-    process.exit(2);
-  }
-  const { totalMs, functions } = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+/** The busiest functions of one profile, as lines of text. */
+export function summaryText(file: string, profile: CpuProfile, top: number): string {
+  const { totalMs, functions } = summarise(profile);
   const busy = functions.filter((f) => f.name !== '(idle)');
   const busyMs = busy.reduce((s, f) => s + f.selfMs, 0);
-  process.stdout.write(`${file}: ${(totalMs / 1000).toFixed(1)} s sampled, ${(busyMs / 1000).toFixed(1)} s busy\n`);
-  process.stdout.write(' self ms   busy%  function\n');
-  for (const f of busy.slice(0, Number(top))) {
-    process.stdout.write(
-      `${f.selfMs.toFixed(0).padStart(8)}  ${((f.selfMs / busyMs) * 100).toFixed(1).padStart(5)}%  ${f.name}${f.where ? `  ${f.where}` : ''}\n`,
-    );
+  const lines = [
+    `${relative(REPO, file)}: ${(totalMs / 1000).toFixed(1)} s sampled, ${(busyMs / 1000).toFixed(1)} s busy`,
+    ' self ms   busy%  function',
+    ...busy
+      .slice(0, top)
+      .map((f) => `${f.selfMs.toFixed(0).padStart(8)}  ${((f.selfMs / busyMs) * 100).toFixed(1).padStart(5)}%  ${f.name}${f.where ? `  ${f.where}` : ''}`),
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Summaries of the profiles written under `dir` since `sinceMs`: per process
+ * (one folder each), the biggest file, which is its main thread (tsx's loader
+ * thread writes a small one beside it).
+ */
+export function profileSummaries(dir: string, sinceMs: number, top = 12): string {
+  if (!existsSync(dir)) return 'no profiles were written';
+  const parts: string[] = [];
+  for (const folder of readdirSync(dir).sort()) {
+    const path = join(dir, folder);
+    if (!statSync(path).isDirectory() || statSync(path).mtimeMs < sinceMs) continue;
+    const files = readdirSync(path)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(path, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size);
+    if (files[0] !== undefined) parts.push(summaryText(files[0], JSON.parse(readFileSync(files[0], 'utf8')) as CpuProfile, top));
   }
+  return parts.length > 0 ? parts.join('\n\n') : 'no profiles were written';
 }

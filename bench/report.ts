@@ -2,6 +2,7 @@
  * The results as people read them: the tables on stdout and the targets,
  * each met or missed and by how much. Pure: results in, text out.
  */
+import { JOIN_VARIANTS, JOIN_VARIANT_LABEL, type JoinRun, type JoinVariant, type JoinsResult, bestJoinRun } from './joins.ts';
 import type { StepResult, System } from './session.ts';
 import { SYSTEM_LABEL } from './session.ts';
 import type { FanoutResult, GatewayResult, IdleResult, SaturateResult } from './workloads.ts';
@@ -11,6 +12,7 @@ export interface Results {
   saturate?: SaturateResult;
   idle?: IdleResult;
   gateway?: GatewayResult;
+  joins?: JoinsResult;
 }
 
 export interface Machine {
@@ -30,6 +32,11 @@ export const TARGETS = {
   idleWsBytes: 30 * 1024,
   idleClients: 10_000,
   clients: 1000,
+  /** A newcomer right after a storm of joinMembers is welcomed within this. */
+  joinNewcomerMs: 100,
+  joinMembers: 4000,
+  /** Storm time from joinMembers / 4 to joinMembers: the N² bytes of the protocol allow (4)². */
+  joinGrowth: 16,
 } as const;
 
 export interface TargetCheck {
@@ -46,6 +53,7 @@ const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.
 const pct = (n: number) => `${n.toFixed(0)}%`;
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 const kb = (bytes: number) => (bytes / 1024).toFixed(2);
+const seconds = (n: number) => (n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const ratio = (r: number | null) => (r === null || !Number.isFinite(r) ? '—' : `${r.toFixed(2)}×`);
 
 function table(header: string[], rows: string[][], rightAligned: (i: number) => boolean): string {
@@ -138,80 +146,181 @@ export function idleTable(r: Results): string | null {
   return table(['idle', 'clients', 'RSS before MB', 'RSS joined MB', 'KiB/connection', 'ratio', 'join s'], rows, (i) => i >= 1);
 }
 
-export function checkTargets(r: Results): TargetCheck[] {
-  const checks: TargetCheck[] = [];
+export function joinsTable(r: Results): string | null {
+  const j = r.joins;
+  if (!j) return null;
+  const first = j.sizes[0]!;
+  const rows: string[][] = [];
+  for (const variant of JOIN_VARIANTS) {
+    for (const members of j.sizes) {
+      const baseline = bestJoinRun(j, 'baseline', variant, members);
+      for (const system of ['baseline', 'server'] as const) {
+        const run = bestJoinRun(j, system, variant, members);
+        if (!run) continue;
+        const small = bestJoinRun(j, system, variant, first);
+        const storm = run.stormSeconds;
+        const vs = (x: JoinRun | undefined) => (storm === null || !x || x.stormSeconds === null ? '—' : ratio(storm / x.stormSeconds));
+        rows.push([
+          JOIN_VARIANT_LABEL[variant],
+          SYSTEM_LABEL[system],
+          int(members),
+          storm === null ? `> ${j.timeoutSeconds}` : seconds(storm),
+          vs(baseline),
+          vs(small),
+          int(run.failed),
+          run.newcomer.welcomeMs === null ? `> ${int(j.timeoutSeconds * 1000)}` : ms(run.newcomer.welcomeMs),
+          run.newcomer.promptMs === null ? '—' : ms(run.newcomer.promptMs),
+          int(run.cut),
+          mb(run.rssBytes),
+        ]);
+      }
+    }
+  }
+  const header = ['joins', 'system', 'members', 'storm s', 'ratio', 'growth', 'failed', 'newcomer ms', 'prompt ms', 'cut', 'RSS MB'];
+  return table(header, rows, (i) => i >= 2);
+}
+
+/** What a target check measured, and whether it held. */
+type Measured = Omit<TargetCheck, 'target'>;
+
+/** A target whose workload did not run; otherwise what `measure` says. */
+function check(target: string, workload: unknown, measure: () => Measured): TargetCheck {
+  return workload === undefined ? { target, measured: 'not run', met: null, margin: '' } : { target, ...measure() };
+}
+
+/** met when x ≥ min; the margin is by how much, in % of min. */
+function atLeast(x: number, min: number): Pick<Measured, 'met' | 'margin'> {
+  return { met: x >= min, margin: `${((x / min - 1) * 100).toFixed(0)}%` };
+}
+
+/** met when x ≤ max; the margin is how much room was left, in % of max. */
+function atMost(x: number, max: number): Pick<Measured, 'met' | 'margin'> {
+  return { met: x <= max, margin: `${((1 - x / max) * 100).toFixed(0)}%` };
+}
+
+function saturateTargets(r: Results): TargetCheck[] {
   const sat = r.saturate;
-  {
-    const b = sat?.best.baseline?.sustained;
-    const s = sat?.best.server?.sustained;
-    const target = `server sustained deliveries/s ≥ ${TARGETS.fanoutRatio.toFixed(1)}× baseline (${TARGETS.clients} clients)`;
-    if (!sat) checks.push({ target, measured: 'not run', met: null, margin: '' });
-    else if (!s || !b) checks.push({ target, measured: `baseline ${b ? int(sustainedRate(b)) : 'none'}, server ${s ? int(sustainedRate(s)) : 'none'} sustained`, met: !!s && !b, margin: '' });
-    else {
-      const x = sustainedRate(s) / sustainedRate(b);
-      const peak = sat.best.server!.peak.deliveriesPerSec / sat.best.baseline!.peak.deliveriesPerSec;
-      checks.push({
-        target,
-        measured: `${ratio(x)} (${int(sustainedRate(s))} vs ${int(sustainedRate(b))}/s; peak ${ratio(peak)})`,
-        met: x >= TARGETS.fanoutRatio,
-        margin: `${((x / TARGETS.fanoutRatio - 1) * 100).toFixed(0)}%`,
-        note: sizeNote(sat.clients, TARGETS.clients),
-      });
-    }
-  }
-  {
-    const half = sat?.best.server?.half;
-    const target = `server p99 ≤ ${TARGETS.halfSaturationP99Ms} ms at half its saturation rate`;
-    if (!sat) checks.push({ target, measured: 'not run', met: null, margin: '' });
-    else if (!half) checks.push({ target, measured: 'no sustained rate to halve', met: false, margin: '' });
-    else
-      checks.push({
-        target,
+  const b = sat?.best.baseline;
+  const s = sat?.best.server;
+  const note = sat && sizeNote(sat.clients, TARGETS.clients);
+  return [
+    check(`server sustained deliveries/s ≥ ${TARGETS.fanoutRatio.toFixed(1)}× baseline (${TARGETS.clients} clients)`, sat, () => {
+      const bs = b?.sustained;
+      const ss = s?.sustained;
+      if (!bs || !ss) {
+        const rate = (x: StepResult | null | undefined) => (x ? int(sustainedRate(x)) : 'none');
+        return { measured: `baseline ${rate(bs)}, server ${rate(ss)} sustained`, met: !!ss && !bs, margin: '' };
+      }
+      const x = sustainedRate(ss) / sustainedRate(bs);
+      const peak = s!.peak.deliveriesPerSec / b!.peak.deliveriesPerSec;
+      return {
+        measured: `${ratio(x)} (${int(sustainedRate(ss))} vs ${int(sustainedRate(bs))}/s; peak ${ratio(peak)})`,
+        ...atLeast(x, TARGETS.fanoutRatio),
+        note,
+      };
+    }),
+    check(`server p99 ≤ ${TARGETS.halfSaturationP99Ms} ms at half its saturation rate`, sat, () => {
+      const half = s?.half;
+      if (!half) return { measured: 'no sustained rate to halve', met: false, margin: '' };
+      const within = atMost(half.p99Ms, TARGETS.halfSaturationP99Ms);
+      return {
         measured: `${ms(half.p99Ms)} ms at ${int(half.offeredDeliveriesPerSec)} deliveries/s (${load(half)})`,
-        met: half.p99Ms <= TARGETS.halfSaturationP99Ms && half.lost === 0,
-        margin: `${((1 - half.p99Ms / TARGETS.halfSaturationP99Ms) * 100).toFixed(0)}%`,
-        note: sizeNote(sat.clients, TARGETS.clients),
-      });
-  }
-  {
-    const g = r.gateway;
-    const target = `gateway ≥ ${TARGETS.gatewayRatio}× direct TCP deliveries/s, no loss (${TARGETS.clients} WebSockets)`;
-    const ws = g?.step.best.gateway;
-    const tcp = g?.step.best.server;
-    if (!g || !ws || !tcp) checks.push({ target, measured: 'not run', met: null, margin: '' });
-    else {
-      const x = ws.deliveriesPerSec / tcp.deliveriesPerSec;
-      const fan = g.fanout.best.gateway;
-      const lost = ws.lost + (fan?.lost ?? 0) + ws.disconnects + (fan?.disconnects ?? 0);
-      checks.push({
-        target,
-        measured: `${ratio(x)} (${int(ws.deliveriesPerSec)} vs ${int(tcp.deliveriesPerSec)}/s at ${load(ws)}; loss ${int(lost)})`,
-        met: x >= TARGETS.gatewayRatio && lost === 0,
-        margin: `${((x / TARGETS.gatewayRatio - 1) * 100).toFixed(0)}%`,
-        note: sizeNote(g.fanout.clients, TARGETS.clients),
-      });
-    }
-  }
-  for (const [system, limit, label] of [
-    ['server', TARGETS.idleTcpBytes, 'TCP client (server RSS)'],
-    ['gateway', TARGETS.idleWsBytes, 'browser socket (gateway + server RSS)'],
-  ] as const) {
+        ...within,
+        met: within.met && half.lost === 0,
+        note,
+      };
+    }),
+  ];
+}
+
+function gatewayTargets(r: Results): TargetCheck[] {
+  const g = r.gateway;
+  const ws = g?.step.best.gateway;
+  const tcp = g?.step.best.server;
+  return [
+    check(`gateway ≥ ${TARGETS.gatewayRatio}× direct TCP deliveries/s, no loss (${TARGETS.clients} WebSockets)`, ws && tcp && g, () => {
+      const x = ws!.deliveriesPerSec / tcp!.deliveriesPerSec;
+      const fan = g!.fanout.best.gateway;
+      const lost = ws!.lost + (fan?.lost ?? 0) + ws!.disconnects + (fan?.disconnects ?? 0);
+      const within = atLeast(x, TARGETS.gatewayRatio);
+      return {
+        measured: `${ratio(x)} (${int(ws!.deliveriesPerSec)} vs ${int(tcp!.deliveriesPerSec)}/s at ${load(ws!)}; loss ${int(lost)})`,
+        ...within,
+        met: within.met && lost === 0,
+        note: sizeNote(g!.fanout.clients, TARGETS.clients),
+      };
+    }),
+  ];
+}
+
+function idleTargets(r: Results): TargetCheck[] {
+  return (
+    [
+      ['server', TARGETS.idleTcpBytes, 'TCP client (server RSS)'],
+      ['gateway', TARGETS.idleWsBytes, 'browser socket (gateway + server RSS)'],
+    ] as const
+  ).map(([system, limit, label]) => {
     const run = r.idle?.runs.find((x) => x.system === system);
-    const target = `≤ ${limit / 1024} KiB per idle ${label} at ${int(TARGETS.idleClients)}`;
-    if (!run) checks.push({ target, measured: 'not run', met: null, margin: '' });
-    else
-      checks.push({
-        target,
-        measured: `${kb(run.perConnectionBytes)} KiB at ${int(run.clients)}`,
-        met: run.perConnectionBytes <= limit,
-        margin: `${((1 - run.perConnectionBytes / limit) * 100).toFixed(0)}%`,
-        note:
-          system === 'gateway' && run.clients < TARGETS.idleClients
-            ? `${int(run.clients)}, not 10,000: the gateway needs 2 descriptors per browser and a process may hold 20,000`
-            : sizeNote(run.clients, TARGETS.idleClients),
-      });
-  }
-  return checks;
+    return check(`≤ ${limit / 1024} KiB per idle ${label} at ${int(TARGETS.idleClients)}`, run, () => ({
+      measured: `${kb(run!.perConnectionBytes)} KiB at ${int(run!.clients)}`,
+      ...atMost(run!.perConnectionBytes, limit),
+      note:
+        system === 'gateway' && run!.clients < TARGETS.idleClients
+          ? `${int(run!.clients)}, not 10,000: the gateway needs 2 descriptors per browser and a process may hold 20,000`
+          : sizeNote(run!.clients, TARGETS.idleClients),
+    }));
+  });
+}
+
+/** A storm's time as read in a target line. */
+function stormText(run: JoinRun | undefined): string {
+  if (!run) return 'not run';
+  return run.stormSeconds === null ? `not all welcomed (${int(run.joined)} of ${int(run.members)})` : `${seconds(run.stormSeconds)} s`;
+}
+
+function joinsTargets(r: Results): TargetCheck[] {
+  const j = r.joins;
+  const first = j?.sizes[0];
+  const last = j?.sizes[j.sizes.length - 1];
+  const best = (system: System, variant: JoinVariant, members: number | undefined) =>
+    j && members !== undefined ? bestJoinRun(j, system, variant, members) : undefined;
+  const note = j && last !== undefined ? sizeNote(last, TARGETS.joinMembers) : undefined;
+  return JOIN_VARIANTS.flatMap((variant) => {
+    const who = JOIN_VARIANT_LABEL[variant];
+    const server = best('server', variant, last);
+    const baseline = best('baseline', variant, last);
+    const small = best('server', variant, first);
+    const allowed = first !== undefined && last !== undefined ? (last / first) ** 2 : TARGETS.joinGrowth;
+    return [
+      check(`newcomer welcomed ≤ ${TARGETS.joinNewcomerMs} ms after a ${int(TARGETS.joinMembers)}-member storm (${who})`, server, () => {
+        const wait = server!.newcomer.welcomeMs;
+        if (wait === null) return { measured: `not welcomed (${server!.newcomer.error}) after ${int(last!)}`, met: false, margin: '', note };
+        return { measured: `${ms(wait)} ms after ${int(last!)}`, ...atMost(wait, TARGETS.joinNewcomerMs), note };
+      }),
+      check(`server's storm of ${int(TARGETS.joinMembers)} no slower than the baseline's (${who})`, server && baseline, () => {
+        const s = server!.stormSeconds;
+        const b = baseline!.stormSeconds;
+        const measured = `server ${stormText(server)}, baseline ${stormText(baseline)} at ${int(last!)}`;
+        if (s === null || b === null) return { measured, met: s !== null, margin: '', note };
+        return { measured: `${ratio(s / b)} (${measured})`, ...atMost(s / b, 1), note };
+      }),
+      check(
+        `server's storm time grows no faster than N² (≤ ${TARGETS.joinGrowth}× from ${int(TARGETS.joinMembers / 4)} to ${int(TARGETS.joinMembers)} members) (${who})`,
+        server && small && first !== last ? server : undefined,
+        () => {
+          const s = server!.stormSeconds;
+          const measured = `${stormText(small)} at ${int(first!)}, ${stormText(server)} at ${int(last!)}; allowed ${ratio(allowed)}`;
+          if (s === null || small!.stormSeconds === null) return { measured, met: false, margin: '', note };
+          const growth = s / small!.stormSeconds;
+          return { measured: `${ratio(growth)} (${measured})`, ...atMost(growth, allowed), note };
+        },
+      ),
+    ];
+  });
+}
+
+export function checkTargets(r: Results): TargetCheck[] {
+  return [...saturateTargets(r), ...gatewayTargets(r), ...idleTargets(r), ...joinsTargets(r)];
 }
 
 function sizeNote(clients: number, wanted: number): string | undefined {
@@ -236,6 +345,8 @@ export function report(r: Results, machine: Machine, quick: boolean): string {
   if (speed) parts.push(speed);
   const mem = idleTable(r);
   if (mem) parts.push(mem);
+  const crowd = joinsTable(r);
+  if (crowd) parts.push(crowd);
   parts.push('Targets\n' + targetsText(checkTargets(r)));
   return parts.join('\n\n') + '\n';
 }

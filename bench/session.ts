@@ -8,8 +8,8 @@ import { join as joinPath } from 'node:path';
 import { Histogram } from './histogram.ts';
 import { nowUs } from './probe.ts';
 import { REPO, type Service, Worker, cpuSeconds, rssBytes, startService } from './processes.ts';
-import type { Target } from './worker-protocol.ts';
-import { CHAT_READY_RE } from '../common/ready-lines.ts';
+import type { FromWorker, JoinMode, Target } from './worker-protocol.ts';
+import { CHAT_READY_RE, GATEWAY_READY_RE } from '../common/ready-lines.ts';
 
 /** What is measured: the plain-Node baseline, the project's server, or the gateway in front of it. */
 export type System = 'baseline' | 'server' | 'gateway';
@@ -77,11 +77,28 @@ export interface StepResult {
   rssBytes: number;
 }
 
+export interface JoinOutcome {
+  joined: number;
+  failed: number;
+  /** Why the first client that could not join failed. */
+  firstError: string | null;
+  /** When the last welcome arrived (monotonic µs, 0: none). */
+  lastWelcomeUs: number;
+}
+
+function joinOutcome(replies: Array<Extract<FromWorker, { type: 'joined' }>>): JoinOutcome {
+  return {
+    joined: replies.reduce((n, r) => n + r.joined, 0),
+    failed: replies.reduce((n, r) => n + r.failed, 0),
+    firstError: replies.find((r) => r.firstError !== null)?.firstError ?? null,
+    lastWelcomeUs: Math.max(0, ...replies.map((r) => r.lastWelcomeUs)),
+  };
+}
+
 export class Session {
   private run = 0;
   /** Cumulative disconnects reported by the workers before the current step. */
   private disconnectsBefore = 0;
-  targetLabel = '';
 
   private constructor(
     readonly options: SessionOptions,
@@ -93,6 +110,11 @@ export class Session {
 
   static async open(options: SessionOptions): Promise<Session> {
     const services: Service[] = [];
+    // The load generators start while the measured processes do: they wait for nothing.
+    const workers = Array.from({ length: options.workers }, (_, i) => new Worker(i));
+    // Listened for now: a worker says 'ready' once, maybe before the server is up.
+    const ready = Promise.all(workers.map((w) => w.next('ready')));
+    ready.catch(() => {}); // awaited below; a failed start stops them anyway
     try {
       const nodeArgs = (label: string) => {
         if (options.profileDir === undefined || options.system === 'baseline') return [];
@@ -133,18 +155,17 @@ export class Session {
             MAX_SOCKETS_PER_IP: '100000',
             LOG_LEVEL: 'warn',
           },
-          /http:\/\/([^\s/:]+|\[[^\]]+\]):(\d+)/,
+          GATEWAY_READY_RE,
           nodeArgs('gateway'),
         );
         services.push(gateway);
-        const origin = `http://${g[1]}:${g[2]}`;
-        target = { kind: 'ws', url: `ws://${g[1]}:${g[2]}/ws`, origin };
+        const origin = g[1]!;
+        target = { kind: 'ws', url: `ws://${g[2]}:${g[3]}/ws`, origin };
       }
-      const workers = Array.from({ length: options.workers }, (_, i) => new Worker(i));
-      await Promise.all(workers.map((w) => w.next('ready')));
+      await ready;
       return new Session(options, services, target, workers);
     } catch (error) {
-      await Promise.all(services.map((s) => s.stop()));
+      await Promise.all([...services.map((s) => s.stop()), ...workers.map((w) => w.stop())]);
       throw error;
     }
   }
@@ -159,13 +180,41 @@ export class Session {
   }
 
   /**
-   * Connects every client and waits for each one's welcome line. A client
+   * Connects every client and waits for each one's welcome. A client
    * that cannot join fails the session, unless `tolerate` (idle memory: the
    * count that joined is reported).
    */
-  async joinAll(tolerate = false): Promise<{ seconds: number; joined: number; failed: number; firstError: string | null }> {
-    const { clients } = this.options;
+  async joinAll(tolerate = false): Promise<JoinOutcome & { seconds: number }> {
     const started = performance.now();
+    // A WebSocket join also opens the gateway's upstream connection: smaller batches.
+    const size = this.target.kind === 'ws' ? JOIN_CONCURRENCY / 5 : JOIN_CONCURRENCY;
+    const outcome = await this.join({ kind: 'batches', size });
+    if (outcome.failed > 0 && !tolerate) {
+      const output = this.services.map((s) => s.output()).join('\n');
+      throw new Error(`${this.label}: ${outcome.failed} of ${this.options.clients} clients could not join (${outcome.firstError})\n${output}`);
+    }
+    return { ...outcome, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /**
+   * Every client connects at once and sends its name right away (see
+   * JoinMode 'storm'); `seconds` runs from the common start to the last
+   * welcome, null when not everyone was welcomed within `timeoutMs`.
+   */
+  async storm(stopReading: boolean, timeoutMs: number): Promise<JoinOutcome & { seconds: number | null }> {
+    const startUs = nowUs() + STEP_LEAD_US;
+    const outcome = await this.join({ kind: 'storm', startUs, deadlineUs: startUs + timeoutMs * 1000, stopReading });
+    return { ...outcome, seconds: outcome.failed === 0 ? (outcome.lastWelcomeUs - startUs) / 1e6 : null };
+  }
+
+  /** Connections the system closed so far (the clients close none before the session ends). */
+  async disconnects(): Promise<number> {
+    const progress = await Promise.all(this.workers.map((w) => w.request({ type: 'progress' }, 'progress')));
+    return progress.reduce((n, p) => n + p.disconnects, 0);
+  }
+
+  private async join(mode: JoinMode): Promise<JoinOutcome> {
+    const { clients } = this.options;
     const joined = new Array<number>(this.workers.length).fill(0);
     const share = (w: number) => Math.floor((w * clients) / this.workers.length);
     for (const w of this.workers) {
@@ -176,31 +225,13 @@ export class Session {
         }
       };
     }
-    const results = await Promise.all(
+    const replies = await Promise.all(
       this.workers.map((w, i) =>
-        w.request(
-          {
-            type: 'join',
-            target: this.target,
-            from: share(i),
-            to: share(i + 1),
-            prefix: 'u',
-            // A WebSocket join also opens the gateway's upstream connection: smaller batches.
-            concurrency: this.target.kind === 'ws' ? JOIN_CONCURRENCY / 5 : JOIN_CONCURRENCY,
-          },
-          'joined',
-        ),
+        w.request({ type: 'join', target: this.target, from: share(i), to: share(i + 1), prefix: 'u', mode }, 'joined'),
       ),
     );
     for (const w of this.workers) w.onMessage = null;
-    const failed = results.reduce((n, r) => n + r.failed, 0);
-    const joinedCount = results.reduce((n, r) => n + r.joined, 0);
-    const firstError = results.find((r) => r.firstError !== null)?.firstError ?? null;
-    if (failed > 0 && !tolerate) {
-      const why = results.find((r) => r.firstError !== null)?.firstError;
-      throw new Error(`${this.label}: ${failed} of ${clients} clients could not join (${why})\n${this.services.map((s) => s.output()).join('\n')}`);
-    }
-    return { seconds: (performance.now() - started) / 1000, joined: joinedCount, failed, firstError };
+    return joinOutcome(replies);
   }
 
   /** Senders spread evenly over the clients, hence over the workers. */

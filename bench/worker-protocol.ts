@@ -9,9 +9,24 @@ export type Target =
   /** A WebSocket at `url`, sending `origin` as the page would. */
   | { kind: 'ws'; url: string; origin: string };
 
+/** How a worker's clients join. */
+export type JoinMode =
+  /**
+   * Batches of `size`: a batch connects and waits for its prompts, then all
+   * its clients send their names at once (a quick, orderly set-up).
+   */
+  | { kind: 'batches'; size: number }
+  /**
+   * A storm: every client connects at `startUs` (monotonic µs) and sends its
+   * name at once, without waiting for the prompt. With `stopReading`, a client
+   * stops reading once welcomed (its kernel buffers fill). Clients not
+   * welcomed by `deadlineUs` count as failed.
+   */
+  | { kind: 'storm'; startUs: number; deadlineUs: number; stopReading: boolean };
+
 export type ToWorker =
   /** Connects clients [from, to) named `${prefix}${index}` and waits for each welcome. */
-  | { type: 'join'; target: Target; from: number; to: number; prefix: string; concurrency: number }
+  | { type: 'join'; target: Target; from: number; to: number; prefix: string; mode: JoinMode }
   /**
    * Senders (global client indices → sender slot) send `ratePerSender`
    * lines/s from `startUs` for `durationMs`; every client records run `run`.
@@ -33,7 +48,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'joined'; joined: number; failed: number; firstError: string | null }
+  /** `lastWelcomeUs`: when the last welcome arrived (monotonic µs, 0: none). */
+  | { type: 'joined'; joined: number; failed: number; firstError: string | null; lastWelcomeUs: number }
   | { type: 'join-progress'; joined: number }
   /** Lines each sender slot of this worker wrote in the run. */
   | { type: 'sent'; sent: Array<{ slot: number; lines: number }> }

@@ -6,15 +6,26 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import { Receiver, RunStats, nowUs, probeLine } from './probe.ts';
-import type { FromWorker, Target, ToWorker } from './worker-protocol.ts';
+import type { FromWorker, JoinMode, Target, ToWorker } from './worker-protocol.ts';
 
 interface BenchClient {
-  readonly index: number;
   readonly receiver: Receiver;
   /** Sends the name line: the client then waits for its welcome. */
   sendName(): void;
   /** Sends lines (each without LF), as one write where the transport allows. */
   send(lines: string[]): void;
+  /** Reads no more: what the system sends piles up in the kernel's buffers, then in the system's. */
+  stopReading(): void;
+  close(): void;
+}
+
+/** One transport's side of a client: its events, and how it writes, pauses and ends. */
+interface Link {
+  readonly events: NodeJS.EventEmitter;
+  /** One line, without its LF. */
+  sendLine(line: string): void;
+  send(lines: string[]): void;
+  stopReading(): void;
   close(): void;
 }
 
@@ -37,14 +48,19 @@ function onUnexpectedClose(): void {
 
 type Done = (err: string | null) => void;
 
+/** Calls `fn` the first time only. */
+function once<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  let called = false;
+  return (...args) => {
+    if (called) return;
+    called = true;
+    fn(...args);
+  };
+}
+
 /** Reports the prompt (`connected`) and the welcome (`done`) once each, or why they never came. */
 function trackJoin(conn: NodeJS.EventEmitter, receiver: Receiver, connected: Done, done: Done): void {
-  let settled = false;
-  const settle = (err: string | null) => {
-    if (settled) return;
-    settled = true;
-    done(err);
-  };
+  const settle = once(done);
   receiver.onJoined = () => settle(null);
   receiver.onPrompt = () => connected(null);
   conn.on('error', (err: Error) => {
@@ -58,8 +74,7 @@ function trackJoin(conn: NodeJS.EventEmitter, receiver: Receiver, connected: Don
   });
 }
 
-function connectTcp(target: Extract<Target, { kind: 'tcp' }>, index: number, name: string, connected: Done, done: Done): BenchClient {
-  const receiver = new Receiver();
+function tcpLink(target: Extract<Target, { kind: 'tcp' }>, receiver: Receiver): Link {
   const socket = net.connect({
     host: target.host,
     port: target.port,
@@ -75,41 +90,66 @@ function connectTcp(target: Extract<Target, { kind: 'tcp' }>, index: number, nam
       },
     },
   });
-  trackJoin(socket, receiver, connected, done);
   return {
-    index,
-    receiver,
-    sendName() {
-      socket.write(name + '\n');
-    },
-    send(lines) {
-      socket.write(lines.join('\n') + '\n');
-    },
-    close() {
-      socket.destroy();
-    },
+    events: socket,
+    sendLine: (line) => socket.write(line + '\n'),
+    send: (lines) => socket.write(lines.join('\n') + '\n'),
+    stopReading: () => socket.pause(),
+    close: () => socket.destroy(),
   };
 }
 
-function connectWs(target: Extract<Target, { kind: 'ws' }>, index: number, name: string, connected: Done, done: Done): BenchClient {
-  const receiver = new Receiver();
+function wsLink(target: Extract<Target, { kind: 'ws' }>, receiver: Receiver): Link {
   const ws = new WebSocket(target.url, { headers: { Origin: target.origin }, perMessageDeflate: false });
   ws.on('message', (data: Buffer) => receiver.onFrame(data, stats, nowUs()));
-  trackJoin(ws, receiver, connected, done);
   return {
-    index,
-    receiver,
-    sendName() {
-      ws.send(name);
-    },
-    send(lines) {
-      // The protocol over WebSocket: one text frame per line.
+    events: ws,
+    // A line written before the socket is open goes out once it is (as a TCP socket does).
+    sendLine: (line) => (ws.readyState === WebSocket.CONNECTING ? ws.once('open', () => ws.send(line)) : ws.send(line)),
+    // The protocol over WebSocket: one text frame per line.
+    send: (lines) => {
       for (const line of lines) ws.send(line);
     },
-    close() {
-      ws.terminate();
-    },
+    stopReading: () => ws.pause(),
+    close: () => ws.terminate(),
   };
+}
+
+function connect(target: Target, name: string, connected: Done, done: Done): BenchClient {
+  const receiver = new Receiver();
+  const link = target.kind === 'tcp' ? tcpLink(target, receiver) : wsLink(target, receiver);
+  trackJoin(link.events, receiver, connected, done);
+  return {
+    receiver,
+    sendName: () => link.sendLine(name),
+    send: (lines) => link.send(lines),
+    stopReading: () => link.stopReading(),
+    close: () => link.close(),
+  };
+}
+
+/** Counts a worker's joins and reports them once all are settled. */
+class JoinTally {
+  joined = 0;
+  failed = 0;
+  firstError: string | null = null;
+  lastWelcomeUs = 0;
+  private readonly progress = setInterval(() => post({ type: 'join-progress', joined: this.joined }), 500);
+
+  settle(err: string | null): void {
+    if (err === null) {
+      this.joined++;
+      this.lastWelcomeUs = nowUs();
+    } else {
+      this.failed++;
+      this.firstError ??= err;
+    }
+  }
+
+  finish(): void {
+    clearInterval(this.progress);
+    post({ type: 'joined', joined: this.joined, failed: this.failed, firstError: this.firstError, lastWelcomeUs: this.lastWelcomeUs });
+  }
 }
 
 /**
@@ -120,57 +160,75 @@ function connectWs(target: Extract<Target, { kind: 'ws' }>, index: number, name:
  * arrive at once) rather than one storm per joiner. Each client waits for
  * its own welcome.
  */
-function join(msg: Extract<ToWorker, { type: 'join' }>): void {
-  let joined = 0;
-  let failed = 0;
-  let firstError: string | null = null;
-  const progress = setInterval(() => post({ type: 'join-progress', joined }), 500);
+function joinInBatches(msg: Extract<ToWorker, { type: 'join' }>, size: number, tally: JoinTally): void {
   const batch = (from: number) => {
     if (from >= msg.to) {
-      clearInterval(progress);
-      post({ type: 'joined', joined, failed, firstError });
+      tally.finish();
       return;
     }
-    const to = Math.min(msg.to, from + msg.concurrency);
+    const to = Math.min(msg.to, from + size);
     const members: BenchClient[] = [];
     let connecting = to - from;
     let waiting = to - from;
-    const onConnected = (client: () => BenchClient | undefined) => {
-      let once = false;
-      return (err: string | null) => {
-        if (once) return;
-        once = true;
-        const c = client();
-        if (err === null && c !== undefined) members.push(c);
-        if (--connecting === 0) for (const m of members) m.sendName();
-      };
-    };
-    const onDone = () => {
-      let once = false;
-      return (err: string | null) => {
-        if (once) return;
-        once = true;
-        if (err === null) joined++;
-        else {
-          failed++;
-          firstError ??= err;
-        }
-        if (--waiting === 0) batch(to);
-      };
-    };
     for (let index = from; index < to; index++) {
-      const name = `${msg.prefix}${index}`;
       let client: BenchClient | undefined;
-      const connected = onConnected(() => client);
-      const done = onDone();
-      client =
-        msg.target.kind === 'tcp'
-          ? connectTcp(msg.target, index, name, connected, done)
-          : connectWs(msg.target, index, name, connected, done);
+      const connected = once((err: string | null) => {
+        if (err === null && client !== undefined) members.push(client);
+        if (--connecting === 0) for (const m of members) m.sendName();
+      });
+      const done = once((err: string | null) => {
+        tally.settle(err);
+        if (--waiting === 0) batch(to);
+      });
+      client = connect(msg.target, `${msg.prefix}${index}`, connected, done);
       clients.set(index, client);
     }
   };
   batch(msg.from);
+}
+
+/**
+ * A join storm: every client connects at the same moment and sends its
+ * name with the connection, before the prompt, as fast as a client can: the
+ * system gets names while it is still accepting connections.
+ */
+function joinStorm(msg: Extract<ToWorker, { type: 'join' }>, mode: Extract<JoinMode, { kind: 'storm' }>, tally: JoinTally): void {
+  let waiting = msg.to - msg.from;
+  let over = false;
+  const end = () => {
+    over = true;
+    clearTimeout(deadline);
+    tally.finish();
+  };
+  const deadline = setTimeout(() => {
+    // Whoever is not welcomed by now failed; later welcomes are ignored.
+    for (let i = 0; i < waiting; i++) tally.settle('not welcomed before the timeout');
+    end();
+  }, Math.max(0, (mode.deadlineUs - nowUs()) / 1000));
+  setTimeout(
+    () => {
+      for (let index = msg.from; index < msg.to; index++) {
+        let client: BenchClient | undefined;
+        const done = once((err: string | null) => {
+          if (over) return;
+          tally.settle(err);
+          if (err === null && mode.stopReading) client?.stopReading();
+          if (--waiting === 0) end();
+        });
+        client = connect(msg.target, `${msg.prefix}${index}`, () => {}, done);
+        clients.set(index, client);
+        client.sendName();
+      }
+    },
+    Math.max(0, (mode.startUs - nowUs()) / 1000),
+  );
+}
+
+function join(msg: Extract<ToWorker, { type: 'join' }>): void {
+  const tally = new JoinTally();
+  if (msg.to <= msg.from) tally.finish();
+  else if (msg.mode.kind === 'batches') joinInBatches(msg, msg.mode.size, tally);
+  else joinStorm(msg, msg.mode, tally);
 }
 
 function run(msg: Extract<ToWorker, { type: 'run' }>): void {

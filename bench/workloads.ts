@@ -17,16 +17,38 @@ export const SATURATE_P99_MS = 100;
 /** "Deliveries stop growing": a doubling that gains less than this factor. */
 const GROWTH = 1.1;
 
-async function withSession<T>(ctx: Context, system: System, clients: number, body: (s: Session) => Promise<T>): Promise<T> {
-  const session = await Session.open({
+export interface SessionChoices {
+  /** Join every client before the body runs (default true). */
+  join?: boolean;
+  /** Profile the measured processes when --profile asks (default true; a profiler's memory would distort idle RSS). */
+  profile?: boolean;
+}
+
+/**
+ * Fresh processes of `system` with `clients` clients ready to connect (not
+ * yet joined): the one way every workload starts what it measures.
+ */
+export function openSession(ctx: Context, system: System, clients: number, profile = true): Promise<Session> {
+  return Session.open({
     system,
     clients,
     workers: workersFor(clients, ctx.options.workers),
-    profileDir: ctx.options.profile ? PROFILE_DIR : undefined,
+    profileDir: profile && ctx.options.profile ? PROFILE_DIR : undefined,
     progress: ctx.progress,
   });
+}
+
+/** Runs `body` on a fresh session and always closes it. */
+export async function withSession<T>(
+  ctx: Context,
+  system: System,
+  clients: number,
+  body: (s: Session) => Promise<T>,
+  { join = true, profile = true }: SessionChoices = {},
+): Promise<T> {
+  const session = await openSession(ctx, system, clients, profile);
   try {
-    await session.joinAll();
+    if (join) await session.joinAll();
     return await body(session);
   } finally {
     ctx.progress(`${session.label}: stopping`);
@@ -35,7 +57,7 @@ async function withSession<T>(ctx: Context, system: System, clients: number, bod
 }
 
 /** Round r runs the systems in order, then reversed, so drift on the machine evens out. */
-function alternate<T extends System>(systems: T[], rounds: number): T[] {
+export function alternate<T extends System>(systems: T[], rounds: number): T[] {
   const order: T[] = [];
   for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? systems : [...systems].reverse()));
   return order;
@@ -118,13 +140,7 @@ async function saturateOne(ctx: Context, system: System): Promise<SaturateRun> {
   const senders = o.saturateSenders;
   const durationMs = o.stepSeconds * 1000;
   const open = async () => {
-    const s = await Session.open({
-      system,
-      clients: o.clients,
-      workers: workersFor(o.clients, o.workers),
-      profileDir: o.profile ? PROFILE_DIR : undefined,
-      progress: ctx.progress,
-    });
+    const s = await openSession(ctx, system, o.clients);
     try {
       await s.joinAll();
     } catch (error) {
@@ -221,46 +237,44 @@ export interface IdleResult {
   runs: IdleRun[];
 }
 
-async function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun> {
-  const session = await Session.open({
+function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun> {
+  return withSession(
+    ctx,
     system,
     clients,
-    workers: workersFor(clients, ctx.options.workers),
-    progress: ctx.progress,
-  });
-  try {
-    ctx.progress(`${session.label}: settling before ${clients} idle clients`);
-    await sleep(ctx.options.settleMs);
-    const before = session.services.map((s) => s.rssNow());
-    const { seconds, joined, failed, firstError } = await session.joinAll(true);
-    ctx.progress(`${session.label}: ${joined} idle clients joined; settling`);
-    await sleep(ctx.options.settleMs);
-    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
-    const after = session.services.map((s) => s.rssNow());
-    return {
-      system,
-      clients: joined,
-      failed,
-      firstError,
-      rssBeforeBytes: sum(before),
-      rssJoinedBytes: sum(after),
-      perConnectionBytes: (sum(after) - sum(before)) / Math.max(1, joined),
-      joinSeconds: seconds,
-      processes: session.services.map((s, i) => ({ name: s.name, beforeBytes: before[i]!, joinedBytes: after[i]! })),
-    };
-  } finally {
-    ctx.progress(`${session.label}: stopping`);
-    await session.close();
-  }
+    async (session) => {
+      ctx.progress(`${session.label}: settling before ${clients} idle clients`);
+      await sleep(ctx.options.settleMs);
+      const before = session.services.map((s) => s.rssNow());
+      const { seconds, joined, failed, firstError } = await session.joinAll(true);
+      ctx.progress(`${session.label}: ${joined} idle clients joined; settling`);
+      await sleep(ctx.options.settleMs);
+      const after = session.services.map((s) => s.rssNow());
+      return {
+        system,
+        clients: joined,
+        failed,
+        firstError,
+        rssBeforeBytes: sum(before),
+        rssJoinedBytes: sum(after),
+        perConnectionBytes: (sum(after) - sum(before)) / Math.max(1, joined),
+        joinSeconds: seconds,
+        processes: session.services.map((s, i) => ({ name: s.name, beforeBytes: before[i]!, joinedBytes: after[i]! })),
+      };
+    },
+    { join: false, profile: false },
+  );
 }
 
-export async function idle(ctx: Context, withGateway: boolean): Promise<IdleResult> {
+const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+
+export async function idle(ctx: Context): Promise<IdleResult> {
   const o = ctx.options;
   const runs: IdleRun[] = [];
   // Memory is not noisy the way speed is: one run of each.
   runs.push(await idleOne(ctx, 'baseline', o.idleClients));
   runs.push(await idleOne(ctx, 'server', o.idleClients));
-  if (withGateway) runs.push(await idleOne(ctx, 'gateway', o.idleWsClients));
+  runs.push(await idleOne(ctx, 'gateway', o.idleWsClients));
   return { runs };
 }
 

@@ -5,7 +5,7 @@
  * gateway on loopback) must see zero loss and in-order delivery. It never
  * asserts a time.
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Histogram } from '../../bench/histogram.ts';
 import { Receiver, RunStats, probeLine } from '../../bench/probe.ts';
 import { REPO } from '../../bench/processes.ts';
+import type { JoinRun } from '../../bench/joins.ts';
 import type { StepResult } from '../../bench/session.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
@@ -75,19 +76,23 @@ describe('Histogram', () => {
   });
 });
 
+/** Runs the real tool with these flags; resolves with its exit code and output. */
+async function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const [code] = (await once(proc, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
 describe('npm run bench on a few clients', () => {
   it('delivers every probe line exactly once and in order, through baseline, server and gateway', async () => {
     const out = join(dir, 'results.json');
-    const proc = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'bench/main.ts', '--quick', '--fanout', '--gateway', '--clients', '5', '--seconds', '0.5', '--step-seconds', '0.5', '--workers', '1', '--out', out],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+    const { code, stdout, stderr } = await bench(
+      ['--quick', '--fanout', '--gateway', '--clients', '5', '--seconds', '0.5', '--step-seconds', '0.5', '--workers', '1', '--out', out],
     );
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const [code] = (await once(proc, 'exit')) as [number | null];
     expect(code, stderr).toBe(0);
     // The table names every system it compared.
     expect(stdout).toMatch(/fanout\s+baseline \(TCP\)/);
@@ -114,4 +119,35 @@ describe('npm run bench on a few clients', () => {
       });
     }
   }, 120_000);
+
+  it('welcomes every member of each join storm and the newcomer after it, on baseline and server, and draws the charts', async () => {
+    const out = join(dir, 'joins.json');
+    const { code, stdout, stderr } = await bench(['--quick', '--joins', '--join-sizes', '4,8', '--workers', '1', '--out', out]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/members that read\s+baseline \(TCP\)\s+4\s/);
+    expect(stdout).toMatch(/members that never read\s+server \(TCP\)\s+8\s/);
+    expect(stdout).toMatch(/newcomer welcomed ≤ 100 ms after a 4,000-member storm \(members that never read\)/);
+
+    const runs = JSON.parse(readFileSync(out, 'utf8')).results.joins.runs as JoinRun[];
+    expect(runs.map((r) => `${r.system} ${r.variant} ${r.members}`).sort()).toEqual(
+      ['baseline', 'server'].flatMap((s) => ['non-readers', 'readers'].flatMap((v) => [4, 8].map((n) => `${s} ${v} ${n}`))).sort(),
+    );
+    for (const r of runs) {
+      const name = `${r.system} ${r.variant} ${r.members}`;
+      expect({ name, joined: r.joined, failed: r.failed, cut: r.cut, newcomerError: r.newcomer.error }).toEqual({
+        name,
+        joined: r.members,
+        failed: 0,
+        cut: 0,
+        newcomerError: null,
+      });
+      expect(r.stormSeconds, name).toBeGreaterThan(0);
+      expect(r.newcomer.welcomeMs, name).toBeGreaterThan(0);
+    }
+    for (const chart of ['joins-storm', 'joins-newcomer']) {
+      const file = join(dir, `joins.${chart}.svg`);
+      expect(existsSync(file), file).toBe(true);
+      expect(readFileSync(file, 'utf8')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    }
+  }, 240_000);
 });

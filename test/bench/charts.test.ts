@@ -1,0 +1,149 @@
+/**
+ * Which charts a run's results give, and what each one shows: the saturate
+ * steps of baseline and server against the offered rate, idle memory per
+ * connection, and the join storms. (svg-chart.test.ts proves the drawing.)
+ */
+import { describe, expect, it } from 'vitest';
+import { charts } from '../../bench/charts.ts';
+import type { Results } from '../../bench/report.ts';
+import type { StepResult, System } from '../../bench/session.ts';
+import type { IdleRun, SaturateRun } from '../../bench/workloads.ts';
+import { joinRun, joinsResult } from './join-runs.ts';
+
+function step(offered: number, delivered: number, p99Ms: number): StepResult {
+  return {
+    senders: 20,
+    ratePerSender: offered / 20 / 999,
+    durationMs: 5000,
+    offeredLinesPerSec: offered / 999,
+    offeredDeliveriesPerSec: offered,
+    sentLines: 0,
+    expectedDeliveries: 0,
+    received: 0,
+    deliveriesPerSec: delivered,
+    lost: 0,
+    duplicates: 0,
+    orderErrors: 0,
+    disconnects: 0,
+    p50Ms: p99Ms / 2,
+    p99Ms,
+    maxMs: p99Ms,
+    cpuSystemPct: 0,
+    cpuLoadgenPct: 0,
+    rssBytes: 0,
+  };
+}
+
+function saturateRun(system: System, steps: StepResult[]): SaturateRun {
+  return { system, steps, sustained: steps[0]!, peak: steps[steps.length - 1]!, half: null };
+}
+
+function idleRun(system: System, kib: number): IdleRun {
+  return { system, clients: 10_000, failed: 0, firstError: null, rssBeforeBytes: 0, rssJoinedBytes: 0, perConnectionBytes: kib * 1024, joinSeconds: 1, processes: [] };
+}
+
+const results: Results = {
+  saturate: {
+    clients: 1000,
+    runs: [],
+    best: {
+      baseline: saturateRun('baseline', [step(200_000, 199_000, 30), step(400_000, 398_000, 28), step(800_000, 500_000, 3000)]),
+      server: saturateRun('server', [step(200_000, 199_500, 31), step(400_000, 399_000, 27)]),
+    },
+  },
+  idle: { runs: [idleRun('baseline', 17.9), idleRun('server', 27.8), idleRun('gateway', 31.4)] },
+  joins: joinsResult([
+    joinRun('baseline', 'readers', 1000, 1, 5),
+    joinRun('server', 'readers', 1000, 2, 6),
+    joinRun('baseline', 'readers', 4000, 9, 7),
+    joinRun('server', 'readers', 4000, 30, 8),
+    joinRun('baseline', 'non-readers', 1000, 1, 5),
+    joinRun('server', 'non-readers', 1000, 2, 6),
+  ]),
+};
+
+/** The values a chart's series drew, by series name. */
+function drawn(svg: string): Record<string, Array<[number, number]>> {
+  const out: Record<string, Array<[number, number]>> = {};
+  for (const group of svg.split('<g class="series"').slice(1)) {
+    const name = /data-series="([^"]*)"/.exec(group)![1]!;
+    out[name] = [...group.matchAll(/data-x="([^"]+)" data-y="([^"]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  }
+  return out;
+}
+
+describe('charts', () => {
+  it('draws deliveries/s and p99 against the offered rate, idle memory, and the join storms, each once', () => {
+    expect(charts(results, 'run').map((c) => c.name)).toEqual(['deliveries', 'p99', 'idle-memory', 'joins-storm', 'joins-newcomer']);
+  });
+
+  it('draws only what the workloads that ran measured', () => {
+    expect(charts({ idle: results.idle }, 'run').map((c) => c.name)).toEqual(['idle-memory']);
+    expect(charts({}, 'run')).toEqual([]);
+  });
+
+  it('puts every saturate step of baseline and server side by side, with the offered rate as the line to reach', () => {
+    const [deliveries, p99] = charts(results, 'run');
+    expect(drawn(deliveries!.svg)).toEqual({
+      'baseline (TCP)': [
+        [200_000, 199_000],
+        [400_000, 398_000],
+        [800_000, 500_000],
+      ],
+      'server (TCP)': [
+        [200_000, 199_500],
+        [400_000, 399_000],
+      ],
+      offered: [
+        [200_000, 200_000],
+        [400_000, 400_000],
+        [800_000, 800_000],
+      ],
+    });
+    expect(drawn(p99!.svg)['baseline (TCP)']).toEqual([
+      [200_000, 30],
+      [400_000, 28],
+      [800_000, 3000],
+    ]);
+    expect(deliveries!.svg).toContain('(saturate, 1,000 clients)');
+    // Markers only: the search measures some rates twice.
+    expect(deliveries!.svg.split('<g class="series" data-series="server (TCP)"')[1]!.split('</g>')[0]).not.toContain('<path');
+  });
+
+  it('draws idle memory per connection in KiB, with the targets over the server and the gateway', () => {
+    const idle = charts({ idle: results.idle }, 'run')[0]!.svg;
+    expect([...idle.matchAll(/<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="[^"]+" data-y="([^"]+)"/g)].map((m) => Number(m[1]))).toEqual([
+      17.9, 27.8, 31.4,
+    ]);
+    expect([...idle.matchAll(/class="mark" data-y="([^"]+)"/g)].map((m) => Number(m[1]))).toEqual([10, 30]);
+  });
+
+  it('draws each storm and each newcomer against the members, per system and kind of member', () => {
+    const [storm, newcomer] = charts({ joins: results.joins }, 'run');
+    expect(drawn(storm!.svg)).toEqual({
+      'baseline, members that read': [
+        [1000, 1],
+        [4000, 9],
+      ],
+      'server, members that read': [
+        [1000, 2],
+        [4000, 30],
+      ],
+      'baseline, members that never read': [[1000, 1]],
+      'server, members that never read': [[1000, 2]],
+    });
+    expect(drawn(newcomer!.svg)['server, members that read']).toEqual([
+      [1000, 6],
+      [4000, 8],
+    ]);
+    expect(newcomer!.svg).toContain('class="mark" data-y="100"');
+  });
+
+  it('stands a storm that did not finish at the timeout, apart from the measured ones', () => {
+    const [storm] = charts({ joins: joinsResult([joinRun('server', 'readers', 1000, 2, 6), joinRun('server', 'readers', 4000, null, null)]) }, 'run');
+    const series = drawn(storm!.svg);
+    expect(series['server, members that read']).toEqual([[1000, 2]]);
+    expect(series['not finished in time']).toEqual([[4000, 120]]);
+    expect(storm!.svg).toContain('class="mark" data-y="120"');
+  });
+});
