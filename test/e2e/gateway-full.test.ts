@@ -31,7 +31,7 @@ it('a second page says "The server is full", and joins once the first one leaves
   await note.getByText('The server is full; trying again later.').waitFor();
   await note.getByText(/Retrying in \d+ s/).waitFor();
   expect(await second.getByText('Cannot reach the server.').count()).toBe(0);
-  await screenshot(second, '16-gateway-full');
+  await screenshot(second, '18-gateway-full');
 
   await say(first, '/quit'); // frees the gateway's one socket
   await first.locator('#name').waitFor();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { LineClient } from '../helpers/line-client.ts';
 import { holdWhileWaitingToRetry } from './hold-retry.ts';
-import { allMessageTexts, joinChat, message, screenshot, useStack } from './fixture.ts';
+import { allMessageTexts, joinChat, message, say, screenshot, useStack } from './fixture.ts';
 
 /** Lines said while the page is away: more than two of the server's /since pages (500). */
 const MISSED = 1_200;
@@ -90,6 +90,21 @@ it(`after the gateway is killed (SIGKILL) and restarted, shows the ${MISSED.toLo
   ]);
   // All of it is news to the page: nothing of it drawn as the past.
   expect(await page.locator('.list li.msg.past', { hasText: /^missed / }).count()).toBe(0);
+  await screenshot(page, '16-history-after-gateway-restart');
+});
+
+it('a /history typed on the page shows the answer as the terminal gets it, in words; /foo lists /history', async () => {
+  await say(page, '/history 2');
+  await page.locator('.system', { hasText: 'History: 2 messages' }).waitFor();
+  await page.locator('.system', { hasText: 'End of history.' }).waitFor();
+  const answer = page.locator('.list li.msg.past');
+  expect((await answer.locator('.text').allTextContents()).slice(-2)).toEqual([`after ${AFTER - 1}`, `after ${AFTER}`]);
+  // Stamped as the server wrote it (its time zone), not by the browser's clock.
+  expect(await answer.locator('time').last().textContent()).toMatch(/^\d\d\/\d\d \d\d:\d\d$/);
+
+  await say(page, '/foo');
+  await page.locator('.system.notice', { hasText: 'Unknown command: /foo. Try /users, /history, /quit or //text.' }).waitFor();
+  await screenshot(page, '17-history-command');
 });
 
 it('threw no errors', () => {

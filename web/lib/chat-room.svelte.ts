@@ -139,7 +139,7 @@ export class ChatRoom implements LinkListener {
     switch (event.type) {
       case 'prompt':
         this.farewell = null; // the server is back and talking
-        return; // the name is sent unasked, as the first frame
+        return; // the name is sent unasked, right after `/ext ids`
       case 'ext-features':
         this.askingExt = false;
         this.ids = event.features.includes('ids');
@@ -200,6 +200,7 @@ export class ChatRoom implements LinkListener {
         this.show(undefined, event.id);
         return;
       case 'ext-history': {
+        if (!this.backfill.reading) return; // only ever asked for by the page, which reads one answer at a time
         // My own line sent just before the link dropped, which the server got: it is on the list already.
         const head = this.unacked[0];
         const mine = head !== undefined && head.text === event.text && nameKey(head.from) === nameKey(event.from);
