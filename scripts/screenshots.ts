@@ -2,9 +2,11 @@
  * `npm run screenshots`: pictures of the page for docs/screenshots/, taken
  * from the real thing. Starts a chat server and a gateway on ephemeral
  * loopback ports (as the e2e tests do), lets two terminal users and four
- * browser pages chat, and photographs each page at 1280 px and 390 px wide,
- * in English and Portuguese, connected and then reconnecting (the chat
- * server stopped with SIGTERM, as a service manager would).
+ * browser pages chat (the terminal users start before the pages join, so
+ * each page shows that as the recent past), and photographs each page at
+ * 1280 px and 390 px wide, in English and Portuguese, connected and then
+ * reconnecting (the chat server stopped with SIGTERM, as a service manager
+ * would).
  *
  * Chromium runs with every emoji font refused, as on a machine without one
  * (Debian without fonts-noto-color-emoji): any emoji the page drew would
@@ -69,6 +71,10 @@ async function main(): Promise<void> {
     const nina = await LineClient.join(tcp.port, 'nina');
     const otto = await LineClient.join(tcp.port, 'otto');
     terminals.push(nina, otto);
+    // Said before the pages join: each page shows it as the room's recent past, above "earlier messages".
+    nina.send('Good morning! Notes from yesterday: https://example.com/notes');
+    otto.send('Thanks, reading them now');
+    await nina.next((l) => l === 'otto: Thanks, reading them now');
 
     for (const shot of shots) {
       const context = await browser.newContext({
@@ -86,11 +92,10 @@ async function main(): Promise<void> {
       await page.locator('#name').fill(shot.name);
       await page.locator('form.prompt button[type=submit]').click();
       await page.locator('.status.online').waitFor();
+      await page.locator('.divider').waitFor();
       shot.page = page;
     }
 
-    nina.send('Good morning! Notes from yesterday: https://example.com/notes');
-    otto.send('@nina thanks, reading them now');
     for (const shot of shots) nina.send(`@${shot.name} lunch at noon?`);
     otto.send(`standup in 5 minutes, @${shots.map((s) => s.name).join(' @')}`);
     for (const shot of shots) {

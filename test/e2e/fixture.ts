@@ -59,6 +59,8 @@ export interface Stack {
   stopTcp(): Promise<void>;
   /** Starts the chat server again on the port it had. */
   restartTcp(): Promise<TcpServerProcess>;
+  /** Starts the gateway again on the port it had (after `gateway.stop(…)`), in front of the same chat server. */
+  restartGateway(): Promise<GatewayProcess>;
 }
 
 /** Starts the stack for the calling test file; `tcpEnv` configures the chat server, `gatewayEnv` the gateway. */
@@ -115,6 +117,10 @@ export function useStack(tcpEnv: Record<string, string> = {}, gatewayEnv: Record
       tcp = await startTcpServer({ ...tcpEnv, CHAT_PORT: String(port) });
       return tcp;
     },
+    async restartGateway() {
+      gateway = await startGateway({ chatPort: port, env: { ...gatewayEnv, HTTP_PORT: String(gateway!.port) } });
+      return gateway;
+    },
   };
   return stack;
 }
@@ -149,4 +155,25 @@ export function message(page: Page, text: string) {
 export async function say(page: Page, text: string): Promise<void> {
   await page.locator('#composer').fill(text);
   await page.locator('#composer').press('Enter');
+}
+
+/**
+ * Every message text the list holds, oldest first, as a user reads them:
+ * scrolled to the top, "Show earlier messages" until there is none. Then
+ * back at the bottom, following the newest again.
+ */
+export async function allMessageTexts(page: Page): Promise<string[]> {
+  const earlier = page.locator('button.earlier');
+  const rows = page.locator('.list > li');
+  for (;;) {
+    await page.locator('.scroller').evaluate((el) => el.scrollTo(0, 0));
+    if ((await earlier.count()) === 0) break;
+    const before = await rows.count();
+    await earlier.click();
+    await page.waitForFunction((n) => document.querySelectorAll('.list > li').length > n, before);
+  }
+  const texts = await page.locator('.list li.msg .text').allTextContents();
+  await page.locator('.scroller').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  if ((await page.locator('button.jump').count()) > 0) await page.locator('button.jump').click();
+  return texts;
 }

@@ -45,11 +45,13 @@ function setup() {
   return { room, transport, opens };
 }
 
-function joined(name = 'ana', users = ['ana', 'bob']) {
+/** Joined as `name`; `features`: what the server turns on for `/ext ids` (none: the plain protocol). */
+function joined(name = 'ana', users = ['ana', 'bob'], features: string[] = []) {
   const { room, transport, opens } = setup();
   room.chooseName(name);
   opens();
   room.receive(line({ type: 'prompt' }));
+  room.receive(line({ type: 'ext-features', features }));
   room.receive(line({ type: 'welcome', name, users }));
   return { room, transport, opens };
 }
@@ -65,18 +67,21 @@ function offline(name = 'ana') {
 const messages = (items: Item[]) => items.filter((i): i is MessageItem => i.kind === 'msg');
 
 describe('joining', () => {
-  it('sends the name as the first frame once the socket opens, and enters the chat on the welcome', () => {
+  it('asks for extensions, then sends the name, once the socket opens, and enters the chat on the welcome', () => {
     const { room, transport, opens } = setup();
     room.chooseName('  ana  ');
     expect(transport.connects).toBe(1);
     expect(room.phase).toBe('joining');
     opens();
-    expect(transport.sent).toEqual(['ana']);
+    expect(transport.sent).toEqual(['/ext ids', 'ana']);
     room.receive('Digite seu nome:');
+    room.receive('+ext ids');
     room.receive('Bem-vindo, ana! Online (2): ana, bob');
     expect(room.phase).toBe('chat');
     expect(room.me).toBe('ana');
     expect(room.users).toEqual(['ana', 'bob']);
+    expect(transport.sent.at(-1)).toBe('/last 50'); // the recent past, shown before anything else
+    room.receive('+hist-end done');
     expect(room.items.at(-1)).toMatchObject({ kind: 'status', status: 'welcome', name: 'ana' });
   });
 
@@ -85,12 +90,13 @@ describe('joining', () => {
     room.chooseName('bob');
     opens();
     room.receive('Digite seu nome:');
+    room.receive('+ext ids');
     room.receive('Nome já em uso: bob.');
     room.receive('Digite seu nome:');
     expect(room.phase).toBe('name');
     expect(room.nameError).toEqual({ reason: 'taken', name: 'bob', rejoin: false });
     room.chooseName('bob2');
-    expect(transport.sent).toEqual(['bob', 'bob2']);
+    expect(transport.sent).toEqual(['/ext ids', 'bob', 'bob2']);
     expect(transport.connects).toBe(1); // only the first try connected;
     expect(room.nameError).toBeNull();
   });
@@ -99,6 +105,7 @@ describe('joining', () => {
     const { room, opens } = setup();
     room.chooseName('x');
     opens();
+    room.receive('+ext');
     room.receive(line({ type: 'name-error', reason: 'invalid' }));
     expect(room.nameError).toEqual({ reason: 'invalid' });
     room.receive(line({ type: 'notice', notice: 'name-timeout' }));
@@ -169,7 +176,7 @@ describe('sending', () => {
     expect(room.submit('olá a todos')).toBe(true);
     expect(room.submit('@bob  só pra você')).toBe(true);
     expect(room.submit('//não é comando')).toBe(true);
-    expect(transport.sent.slice(1)).toEqual(['olá a todos', '@bob  só pra você', '//não é comando']);
+    expect(transport.sent.slice(2)).toEqual(['olá a todos', '@bob  só pra você', '//não é comando']);
     expect(messages(room.items).map((m) => [m.text, m.own, m.peer, m.state])).toEqual([
       ['olá a todos', true, null, 'sent'],
       ['só pra você', true, 'bob', 'sent'],
@@ -189,7 +196,7 @@ describe('sending', () => {
     expect(room.submit('   ')).toBe(false);
     expect(room.submit('é'.repeat(2049))).toBe(false); // 4098 bytes
     expect(room.submit('é'.repeat(2048))).toBe(true); // 4096 bytes
-    expect(transport.sent).toHaveLength(2);
+    expect(transport.sent).toEqual(['/ext ids', 'ana', 'é'.repeat(2048)]);
   });
 
   it('marks my private message as not delivered when the server says the user is not online, with that answer on it', () => {
@@ -253,10 +260,11 @@ describe('offline and rejoin', () => {
     transport.sent = [];
     transport.open = true;
     room.opened();
-    expect(transport.sent).toEqual(['ana']); // rejoins by itself
+    expect(transport.sent).toEqual(['/ext ids', 'ana']); // rejoins by itself
     room.receive('Digite seu nome:');
+    room.receive('+ext');
     room.receive('Bem-vindo, ana! Online (2): ana, bob');
-    expect(transport.sent).toEqual(['ana', 'um', '@bob dois']);
+    expect(transport.sent).toEqual(['/ext ids', 'ana', 'um', '@bob dois']);
     expect(room.pendingCount).toBe(0);
     expect(messages(room.items).map((m) => m.state)).toEqual(['sent', 'sent']);
     expect(room.items.some((i) => i.kind === 'status' && i.status === 'reconnected')).toBe(true);
@@ -314,7 +322,7 @@ describe('the server saying why it closes', () => {
     expect(room.closed()).toBe(true); // still joining: try again later
     opens();
     expect(room.farewell).toBeNull();
-    expect(transport.sent).toEqual(['ana', 'ana']);
+    expect(transport.sent).toEqual(['/ext ids', 'ana', '/ext ids', 'ana']);
   });
 
   it('"shutting down": a line in the list, and kept through failed tries until the server talks again', () => {
@@ -349,5 +357,220 @@ describe('the name prompt', () => {
     expect(room.nameError).not.toBeNull();
     room.editingName();
     expect(room.nameError).toBeNull();
+  });
+});
+
+describe('extensions', () => {
+  it('a server without extensions answers `/ext ids` as a bad name: not shown, and the chat goes on without history', () => {
+    const { room, transport, opens } = setup();
+    room.chooseName('ana');
+    opens();
+    room.receive('Digite seu nome:');
+    room.receive(line({ type: 'name-error', reason: 'invalid', detail: 'chars' })); // for "/ext ids"
+    room.receive('Digite seu nome:');
+    expect(room.nameError).toBeNull();
+    room.receive('Bem-vindo, ana! Online (1): ana');
+    expect(room.phase).toBe('chat');
+    expect(transport.sent).toEqual(['/ext ids', 'ana']); // no /last: it would be an unknown command
+    expect(room.items.at(-1)).toMatchObject({ kind: 'status', status: 'welcome' });
+  });
+
+  it('only the answer to `/ext` is taken for it: a bad name after it is shown', () => {
+    const { room, opens } = setup();
+    room.chooseName('ana');
+    opens();
+    room.receive(line({ type: 'name-error', reason: 'invalid' }));
+    room.receive(line({ type: 'name-error', reason: 'invalid', detail: 'mixed-scripts' }));
+    expect(room.nameError).toEqual({ reason: 'invalid' });
+    expect(room.phase).toBe('name');
+  });
+});
+
+/** A public line as a client with ids receives it: live (`+msg`) or stored (`+hist`). */
+const live = (id: number, from: string, text: string) => line({ type: 'ext-public', id, time: 1_000 + id, from, text });
+const stored = (id: number, from: string, text: string) => line({ type: 'ext-history', id, time: 1_000 + id, from, text });
+const end = (more = false) => line({ type: 'ext-history-end', more });
+const ack = (id: number) => line({ type: 'ext-ack', id, time: 1_000 + id });
+
+/** What the list shows, in words: `past bob: x`, `bob: x`, `--- earlier`, `[welcome]`. */
+function shown(items: Item[]): string[] {
+  return items.map((i) =>
+    i.kind === 'msg'
+      ? `${i.past ? 'past ' : ''}${i.from}: ${i.text}${i.state === 'sent' ? '' : ` (${i.state})`}`
+      : i.kind === 'history'
+        ? `--- ${i.mark}`
+        : i.kind === 'status'
+          ? `[${i.status}]`
+          : i.kind,
+  );
+}
+
+/** Joined with ids on, the recent past read (`history` lines of it), then dropped: what a rejoin starts from. */
+function joinedWithIds(history: string[] = []) {
+  const j = joined('ana', ['ana', 'bob'], ['ids']);
+  j.room.receiveAll([...history, end()]);
+  return j;
+}
+
+function rejoin(j: ReturnType<typeof joined>, features = ['ids']) {
+  j.transport.open = false;
+  j.room.closed();
+  j.transport.sent = [];
+  j.transport.open = true;
+  j.room.opened();
+  j.room.receive(line({ type: 'ext-features', features }));
+  j.room.receive(line({ type: 'welcome', name: 'ana', users: ['ana', 'bob'] }));
+}
+
+describe('the room’s history on joining (ids on)', () => {
+  it('shows the last 50 public messages quieter, above the "earlier messages" divider, then the welcome', () => {
+    const { room, transport } = joined('ana', ['ana', 'bob'], ['ids']);
+    expect(transport.sent.at(-1)).toBe('/last 50');
+    expect(room.items).toEqual([]); // nothing before the past is in
+    room.receiveAll([stored(7, 'bob', 'antes'), stored(8, 'ana', 'eu, antes'), end()]);
+    expect(shown(room.items)).toEqual(['past bob: antes', 'past ana: eu, antes', '--- earlier', '[welcome]']);
+    expect(messages(room.items).map((m) => [m.time, m.own])).toEqual([
+      [1_007, false],
+      [1_008, true], // my name's lines are mine
+    ]);
+  });
+
+  it('holds what arrives while the past is read and shows it after, once (a line can come both ways)', () => {
+    const { room } = joined('ana', ['ana', 'bob'], ['ids']);
+    const pinged: string[] = [];
+    room.onMessage = (m) => pinged.push(m.text);
+    room.receiveAll([live(9, 'bob', 'agora'), 'caio entrou no chat!', stored(8, 'bob', 'antes'), stored(9, 'bob', 'agora'), end()]);
+    expect(shown(room.items)).toEqual(['past bob: antes', '--- earlier', '[welcome]', 'bob: agora', 'join']);
+    expect(pinged).toEqual(['agora']); // the past asks for no attention
+    expect(room.users).toEqual(['ana', 'bob', 'caio']); // the online list did not wait
+  });
+
+  it('shows no divider when nothing was said before', () => {
+    const { room } = joinedWithIds();
+    expect(shown(room.items)).toEqual(['[welcome]']);
+  });
+
+  it('sends what I type while the past is read after it', () => {
+    const { room, transport } = joined('ana', ['ana', 'bob'], ['ids']);
+    room.submit('oi');
+    expect(transport.sent.at(-1)).toBe('/last 50');
+    room.receiveAll([stored(3, 'bob', 'antes'), end()]);
+    expect(transport.sent.at(-1)).toBe('oi');
+    expect(shown(room.items)).toEqual(['past bob: antes', '--- earlier', '[welcome]', 'ana: oi']);
+  });
+});
+
+describe('what a rejoin fills in (ids on)', () => {
+  it('asks for what came after the largest id it has, my acknowledged lines included', () => {
+    const j = joinedWithIds([stored(3, 'bob', 'antes')]);
+    j.room.receive(live(4, 'bob', 'b'));
+    j.room.submit('meu');
+    j.room.receive(ack(5));
+    rejoin(j);
+    expect(j.transport.sent).toEqual(['/ext ids', 'ana', '/since 5']);
+  });
+
+  it('shows each missed line once, in order, before what arrives meanwhile, paging until done', () => {
+    const j = joinedWithIds([stored(3, 'bob', 'antes')]);
+    rejoin(j);
+    const before = j.room.items.length;
+    const page1 = Array.from({ length: 500 }, (_, i) => stored(4 + i, 'bob', `perdida ${4 + i}`));
+    j.room.receiveAll([live(1_200, 'bob', 'ao vivo'), ...page1, end(true)]);
+    expect(j.transport.sent.at(-1)).toBe('/since 503');
+    // The live lines were stored before the last answer: it has them too.
+    const page2 = Array.from({ length: 698 }, (_, i) =>
+      504 + i >= 1_200 ? stored(504 + i, 'bob', 504 + i === 1_200 ? 'ao vivo' : 'ao vivo 2') : stored(504 + i, 'bob', `perdida ${504 + i}`),
+    );
+    j.room.receiveAll([live(1_201, 'bob', 'ao vivo 2'), ...page2, end()]);
+    const after = shown(j.room.items.slice(before));
+    expect(after).toEqual([
+      ...Array.from({ length: 1_196 }, (_, i) => `bob: perdida ${4 + i}`),
+      // Held, and shown once in their place: after the rejoin, where they were said.
+      '[reconnected]',
+      'bob: ao vivo',
+      'bob: ao vivo 2',
+    ]);
+    expect(j.room.items.slice(before).filter((i) => i.kind === 'msg' && i.past)).toEqual([]); // missed lines are news, not the past
+  });
+
+  it('says in the reconnect line that private lines sent meanwhile may be lost', () => {
+    const j = joinedWithIds();
+    rejoin(j);
+    j.room.receive(end());
+    expect(j.room.items.at(-1)).toMatchObject({ kind: 'status', status: 'reconnected', ids: true });
+  });
+
+  it('sends lines typed while away after the missed ones, each then in its place at the end', () => {
+    const j = joinedWithIds();
+    j.transport.open = false;
+    j.room.closed();
+    j.room.submit('digitado fora');
+    rejoin(j);
+    j.room.submit('digitado durante'); // while the history is read
+    expect(j.transport.sent.at(-1)).toBe('/since 0');
+    j.room.receiveAll([stored(1, 'bob', 'perdida'), end()]);
+    expect(j.transport.sent.slice(-2)).toEqual(['digitado fora', 'digitado durante']);
+    expect(shown(j.room.items)).toEqual([
+      '[welcome]',
+      '[disconnected]',
+      'bob: perdida',
+      '[reconnected]',
+      'ana: digitado fora',
+      'ana: digitado durante',
+    ]);
+    expect(j.room.pendingCount).toBe(0);
+  });
+
+  it('my line sent just before the drop and stored by the server shows once', () => {
+    const j = joinedWithIds([stored(1, 'bob', 'antes')]);
+    j.room.submit('chegou?'); // sent; the link dropped before its +ack
+    rejoin(j);
+    j.room.receiveAll([stored(2, 'ana', 'chegou?'), stored(3, 'bob', 'sim'), end()]);
+    expect(j.transport.sent.at(-1)).toBe('/since 1');
+    expect(messages(j.room.items).map((m) => m.text)).toEqual(['antes', 'chegou?', 'sim']);
+  });
+
+  it('my line sent just before the drop that the server never got is sent again', () => {
+    const j = joinedWithIds();
+    j.room.submit('um');
+    j.room.submit('dois'); // neither acknowledged; only "um" reached the server
+    rejoin(j);
+    j.room.receiveAll([stored(1, 'ana', 'um'), end()]);
+    expect(j.transport.sent.slice(-1)).toEqual(['dois']);
+    expect(messages(j.room.items).map((m) => [m.text, m.state])).toEqual([
+      ['um', 'sent'],
+      ['dois', 'sent'],
+    ]);
+    j.room.receive(ack(2));
+    rejoin(j);
+    expect(j.transport.sent.at(-1)).toBe('/since 2');
+  });
+
+  it('a rejoin on a server without history says that anything sent meanwhile may be lost', () => {
+    const j = joinedWithIds();
+    rejoin(j, []);
+    expect(j.transport.sent).toEqual(['/ext ids', 'ana']);
+    expect(j.room.items.at(-1)).toMatchObject({ kind: 'status', status: 'reconnected', ids: false });
+  });
+});
+
+describe('a /history typed on the page', () => {
+  it('shows the answer: a heading, the lines quieter with the server’s stamps, and the end', () => {
+    const { room, transport } = joined();
+    room.submit('/history 2');
+    expect(transport.sent.at(-1)).toBe('/history 2');
+    room.receiveAll(['Histórico (2):', '[24/11 14:05] bob: oi, pessoal', '[24/11 14:06] ana: olá!', 'Fim do histórico.']);
+    expect(shown(room.items.slice(1))).toEqual(['--- start', 'past bob: oi, pessoal', 'past ana: olá!', '--- end']);
+    expect(room.items[1]).toMatchObject({ kind: 'history', mark: 'start', count: 2 });
+    expect(messages(room.items).map((m) => [m.stamp, m.own])).toEqual([
+      ['24/11 14:05', false],
+      ['24/11 14:06', true],
+    ]);
+  });
+
+  it('shows its other answers as lines of their own', () => {
+    const { room } = joined();
+    room.receiveAll(['Nenhuma mensagem no histórico.', 'Uso: /history [n], com n de 1 a 200.', 'Histórico desativado neste servidor.']);
+    expect(shown(room.items.slice(1))).toEqual(['--- empty', '--- usage', '--- off']);
   });
 });

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Notice, formatEvent, parseServerLine } from '../../protocol/index.ts';
-import { STRINGS, noticeText, pickLang } from '../../web/lib/i18n.ts';
+import { STRINGS, noticeText, pickLang, systemText } from '../../web/lib/i18n.ts';
+import type { HistoryMark } from '../../web/lib/message-log.svelte.ts';
 
 describe('language', () => {
   it('follows the browser: any Portuguese variant gets Portuguese, everything else English', () => {
@@ -38,7 +39,7 @@ describe('server notices in the page language', () => {
       'User zed is not online.',
       'Message too long (at most 4096 bytes).',
       'Empty private message: write @name text.',
-      'Unknown command: /foo. Try /users, /quit or //text.',
+      'Unknown command: /foo. Try /users, /history, /quit or //text.',
       'Took too long to pick a name.',
       'The server is full; trying again later.',
       'The server is shutting down.',
@@ -47,7 +48,7 @@ describe('server notices in the page language', () => {
       'Usuário zed não está online.',
       'Mensagem muito longa (máximo 4096 bytes).',
       'Mensagem privada vazia: use @nome texto.',
-      'Comando desconhecido: /foo. Use /users, /quit ou //texto.',
+      'Comando desconhecido: /foo. Use /users, /history, /quit ou //texto.',
       'Tempo para informar o nome esgotado.',
       'Servidor cheio; tentando de novo mais tarde.',
       'O servidor está encerrando.',
@@ -79,5 +80,39 @@ describe('server notices in the page language', () => {
     expect(t.privateFrom('bob')).toBe('private from bob');
     expect(t.onlineNow(['a', 'b'])).toBe('Online (2): a, b');
     expect(STRINGS.pt.privateTo('bob')).toBe('privado para bob');
+  });
+});
+
+describe('the room’s history in the page language', () => {
+  const marks: HistoryMark[] = ['start', 'end', 'earlier', 'empty', 'usage', 'off'];
+  const words = (lang: 'en' | 'pt') =>
+    marks.map((mark) => systemText({ id: 1, kind: 'history', time: 0, mark, count: 2 }, STRINGS[lang]));
+
+  it('words a /history answer, its other answers and the divider under the recent past', () => {
+    expect(words('en')).toEqual([
+      'History: 2 messages',
+      'End of history.',
+      'earlier messages',
+      'No messages in the history.',
+      'Usage: /history [n], n from 1 to 200.',
+      'History is off on this server.',
+    ]);
+    expect(words('pt')).toEqual([
+      'Histórico: 2 mensagens',
+      'Fim do histórico.',
+      'mensagens anteriores',
+      'Nenhuma mensagem no histórico.',
+      'Uso: /history [n], com n de 1 a 200.',
+      'Histórico desativado neste servidor.',
+    ]);
+    expect(systemText({ id: 1, kind: 'history', time: 0, mark: 'start', count: 1 }, STRINGS.en)).toBe('History: 1 message');
+  });
+
+  it('says in one line after a rejoin what may be lost: private lines with history, everything without', () => {
+    const status = (ids: boolean, lang: 'en' | 'pt') =>
+      systemText({ id: 1, kind: 'status', time: 0, status: 'reconnected', name: 'ana', ids }, STRINGS[lang]);
+    expect(status(true, 'en')).toBe('Reconnected. Private messages sent to you while you were away may be lost.');
+    expect(status(false, 'en')).toBe('Reconnected. Messages sent while you were away may be lost.');
+    expect(status(true, 'pt')).toBe('Reconectado. Mensagens privadas enviadas a você enquanto esteve fora podem ter se perdido.');
   });
 });

@@ -11,12 +11,24 @@ describe('outbox', () => {
     box.add(3, 'c');
     const sent: string[] = [];
     let room = 2;
-    expect(box.flush((l) => room-- > 0 && sent.push(l) > 0)).toEqual([1, 2]);
+    expect(box.flush((l) => room-- > 0 && sent.push(l) > 0).map((p) => p.id)).toEqual([1, 2]);
     expect(sent).toEqual(['a', 'b']);
     expect(box.size).toBe(1);
-    expect(box.flush((l) => sent.push(l) > 0)).toEqual([3]);
+    expect(box.flush((l) => sent.push(l) > 0)).toEqual([{ id: 3, line: 'c' }]);
     expect(sent).toEqual(['a', 'b', 'c']);
     expect(box.size).toBe(0);
+  });
+
+  it('puts lines that never reached the server back first, before what was typed since', () => {
+    const box = new Outbox();
+    box.add(3, 'typed while away');
+    box.requeue([
+      { id: 1, line: 'lost 1' },
+      { id: 2, line: 'lost 2' },
+    ]);
+    const sent: string[] = [];
+    box.flush((l) => sent.push(l) > 0);
+    expect(sent).toEqual(['lost 1', 'lost 2', 'typed while away']);
   });
 });
 

@@ -1,12 +1,16 @@
 /**
  * The chat as the page takes part in it: the join state machine (asking a
- * name, joining, chatting), who I am, what waits to be sent, and the
- * server's parting words. What is shown lives in a MessageLog, who is online
- * in a Roster. It speaks the line protocol through a RoomLink and reads or
- * writes nothing of the socket's state, so tests drive it line by line.
+ * name, joining, chatting), who I am, what waits to be sent, the room's
+ * history (the recent past on joining, what was missed after a rejoin), and
+ * the server's parting words. What is shown lives in a MessageLog, who is
+ * online in a Roster. It speaks the line protocol through a RoomLink and
+ * reads or writes nothing of the socket's state, so tests drive it line by
+ * line.
  */
 import {
+  EXT_FEATURES,
   type Notice,
+  extLine,
   nameKey,
   normalizeName,
   parseClientLine,
@@ -14,9 +18,10 @@ import {
   sanitize,
   utf8Length,
 } from '../../protocol/index.ts';
+import { Backfill } from './backfill.ts';
 import type { LinkListener } from './gateway-link.svelte.ts';
-import { type MessageItem, MessageLog } from './message-log.svelte.ts';
-import { Outbox } from './outbox.ts';
+import { MAX_ITEMS, type MessageItem, MessageLog, type NewItem } from './message-log.svelte.ts';
+import { Outbox, type Pending } from './outbox.ts';
 import { Roster } from './roster.svelte.ts';
 import { mentionsMe } from './segments.ts';
 
@@ -65,6 +70,15 @@ export class ChatRoom implements LinkListener {
   onJoined: (name: string) => void = () => {};
 
   private readonly outbox = new Outbox();
+  /** This socket asked for extensions and the server has not answered yet. */
+  private askingExt = false;
+  /** The server tags public lines with history ids on this socket (`/ext ids` answered `+ext ids`). */
+  private ids = false;
+  private readonly backfill = new Backfill<NewItem>(MAX_ITEMS);
+  /** A stored line was shown as the recent past: the divider under it is worth showing. */
+  private pastShown = false;
+  /** My public lines sent with ids on and not acknowledged yet (`+ack`), in order. */
+  private unacked: (Pending & { from: string; text: string })[] = [];
 
   constructor(
     private readonly link: RoomLink,
@@ -94,11 +108,13 @@ export class ChatRoom implements LinkListener {
     this.nameError = null;
   }
 
-  /** A socket opened: the first frame is the name (unless the user is still choosing one). */
+  /** A socket opened: the first frames ask for extensions, then give the name (unless the user is still choosing one). */
   opened(): void {
     this.joined = false;
+    this.ids = false;
     // "Full" was about the last socket; this one will say so again if it still is.
     if (this.farewell === 'full') this.farewell = null;
+    this.askingExt = this.link.send(extLine(EXT_FEATURES));
     if (this.phase !== 'name' && this.me) this.link.send(this.me);
   }
 
@@ -106,6 +122,7 @@ export class ChatRoom implements LinkListener {
   closed(): boolean {
     const wasJoined = this.joined;
     this.joined = false;
+    this.add(this.backfill.abort());
     if (wasJoined) this.log.add({ kind: 'status', status: 'disconnected', name: this.me });
     return this.phase !== 'name';
   }
@@ -122,9 +139,18 @@ export class ChatRoom implements LinkListener {
     switch (event.type) {
       case 'prompt':
         this.farewell = null; // the server is back and talking
-        return; // the name is sent unasked, as the first frame
+        return; // the name is sent unasked, right after `/ext ids`
+      case 'ext-features':
+        this.askingExt = false;
+        this.ids = event.features.includes('ids');
+        return;
       // In the chat phase the name was sent by the page itself, rejoining after a drop.
       case 'name-error':
+        // A server without extensions takes `/ext ids` for a bad name: then there are none.
+        if (this.askingExt && event.reason === 'invalid') {
+          this.askingExt = false;
+          return;
+        }
         this.nameError =
           event.reason === 'invalid' ? { reason: 'invalid' } : { reason: 'taken', name: event.name, rejoin: this.phase === 'chat' };
         this.phase = 'name';
@@ -137,38 +163,75 @@ export class ChatRoom implements LinkListener {
         this.phase = 'chat';
         this.nameError = null;
         this.farewell = null;
+        this.askingExt = false;
         this.link.resetBackoff();
-        this.log.add({ kind: 'status', status: again ? 'reconnected' : 'welcome', name: event.name });
+        if (this.ids) {
+          // The past first: what arrives meanwhile waits (held by the backfill), and so do my lines.
+          this.link.send(this.backfill.start());
+          this.pastShown = false;
+          if (this.backfill.reading === 'last') this.show({ kind: 'history', mark: 'earlier' });
+        } else {
+          this.unacked = []; // no history to tell whether they arrived: they stay as shown
+        }
+        this.show({ kind: 'status', status: again ? 'reconnected' : 'welcome', name: event.name, ids: this.ids });
         this.onJoined(event.name);
         this.flush();
         return;
       }
       case 'users':
         this.roster.set(event.users);
-        this.log.add({ kind: 'users', users: event.users });
+        this.show({ kind: 'users', users: event.users });
         return;
       case 'join':
         this.roster.add(event.name);
-        this.log.add({ kind: 'join', name: event.name });
+        this.show({ kind: 'join', name: event.name });
         return;
       case 'leave':
         this.roster.remove(event.name);
-        this.log.add({ kind: 'leave', name: event.name });
+        this.show({ kind: 'leave', name: event.name });
         return;
       case 'public':
-      case 'private': {
-        const item = this.log.add({
-          kind: 'msg',
-          from: event.from,
-          text: event.text,
-          own: false,
-          peer: event.type === 'private' ? event.from : null,
-          mention: mentionsMe(event.text, this.me),
-          state: 'sent',
-        });
-        this.onMessage(item);
+      case 'private':
+      case 'ext-public':
+        this.show(this.message(event.from, event.text, event.type === 'private'), event.type === 'ext-public' ? event.id : undefined);
+        return;
+      case 'ext-ack':
+        this.unacked.shift();
+        this.show(undefined, event.id);
+        return;
+      case 'ext-history': {
+        if (!this.backfill.reading) return; // only ever asked for by the page, which reads one answer at a time
+        // My own line sent just before the link dropped, which the server got: it is on the list already.
+        const head = this.unacked[0];
+        const mine = head !== undefined && head.text === event.text && nameKey(head.from) === nameKey(event.from);
+        if (mine) this.unacked.shift();
+        const item = mine ? undefined : { ...this.message(event.from, event.text), time: event.time, past: this.backfill.reading === 'last' };
+        this.add(this.backfill.stored(event.id, item), item);
         return;
       }
+      case 'ext-history-end':
+        if (event.more) this.link.send(this.backfill.more());
+        else this.caughtUp();
+        return;
+      // Never asked with bad arguments; should it come, the page stops waiting for an answer.
+      case 'ext-usage':
+        this.caughtUp();
+        return;
+      case 'ext-unknown':
+        return;
+      // A `/history` typed on the page: its answer, shown like the recent past.
+      case 'history-header':
+        this.show({ kind: 'history', mark: 'start', count: event.count });
+        return;
+      case 'history-line':
+        this.show({ ...this.message(event.from, event.text), past: true, stamp: event.stamp });
+        return;
+      case 'history-end':
+        this.show({ kind: 'history', mark: 'end' });
+        return;
+      case 'history-notice':
+        this.show({ kind: 'history', mark: event.notice });
+        return;
       case 'notice': {
         const notice: Notice = event;
         switch (notice.notice) {
@@ -193,10 +256,49 @@ export class ChatRoom implements LinkListener {
             if (this.log.fail((m) => m.bytes! > notice.max, notice)) return;
             break;
         }
-        this.log.add({ kind: 'notice', notice });
+        this.show({ kind: 'notice', notice });
         return;
       }
     }
+  }
+
+  /** A public or private line from someone (or from me, in the history). */
+  private message(from: string, text: string, isPrivate = false): Omit<MessageItem, 'id' | 'time'> {
+    const own = nameKey(from) === nameKey(this.me);
+    return { kind: 'msg', from, text, own, peer: isPrivate ? from : null, mention: !own && mentionsMe(text, this.me), state: 'sent' };
+  }
+
+  /** Something arrived live (`id`: a public line's or my line's ack): shown now, or after the answer being read. */
+  private show(item: NewItem | undefined, id?: number): void {
+    this.add(this.backfill.live(id, item));
+  }
+
+  /** Adds what the backfill hands back; `stored` is the history's own copy (no notification for it). */
+  private add(items: readonly NewItem[], stored?: NewItem): void {
+    for (const it of items) {
+      if (it.kind === 'history' && it.mark === 'earlier' && !this.pastShown) continue;
+      const added = this.log.add(it);
+      if (added.kind !== 'msg') continue;
+      if (added.past) this.pastShown = true;
+      else if (it !== stored && !added.own) this.onMessage(added);
+    }
+  }
+
+  /** The answer is complete: what arrived meanwhile shows, then my waiting lines go out. */
+  private caughtUp(): void {
+    const reading = this.backfill.reading;
+    if (!reading) return;
+    this.add(this.backfill.done());
+    // Sent just before the link dropped and not in the history: they never reached the server.
+    if (reading === 'since' && this.unacked.length > 0) {
+      this.outbox.requeue(this.unacked);
+      this.log.setState(
+        this.unacked.map((u) => u.id),
+        'pending',
+      );
+    }
+    this.unacked = [];
+    this.flush();
   }
 
   /**
@@ -214,8 +316,8 @@ export class ChatRoom implements LinkListener {
       this.leave();
       return true;
     }
-    // Lines wait behind older pending ones so that nothing is reordered.
-    const direct = this.joined && this.outbox.size === 0;
+    // Lines wait behind older pending ones so that nothing is reordered, and behind the history being read.
+    const direct = this.joined && !this.backfill.reading && this.outbox.size === 0;
     let id = 0;
     if (line.type === 'public' || line.type === 'private') {
       id = this.log.add({
@@ -233,6 +335,8 @@ export class ChatRoom implements LinkListener {
       this.outbox.add(id, text);
       this.pendingCount = this.outbox.size;
       if (direct && id) this.log.setState([id], 'pending');
+    } else if (line.type === 'public') {
+      this.expectAck({ id, line: text }, line.text);
     }
     return true;
   }
@@ -241,15 +345,24 @@ export class ChatRoom implements LinkListener {
   leave(): void {
     this.phase = 'name';
     this.joined = false;
+    this.add(this.backfill.abort());
     this.link.close();
   }
 
+  /** My public line went out: with ids on, its `+ack` will come (or, after a drop, its copy in the history). */
+  private expectAck(sent: Pending, text: string): void {
+    if (this.ids) this.unacked.push({ ...sent, from: this.me, text });
+  }
+
+  /** Sends what waits, once joined and caught up; each line sent takes its place at the end of the list. */
   private flush(): void {
+    if (!this.joined || this.backfill.reading) return;
     const sent = this.outbox.flush((line) => this.link.send(line));
     this.pendingCount = this.outbox.size;
-    this.log.setState(
-      sent.filter((id) => id > 0),
-      'sent',
-    );
+    const moved = this.log.sent(sent.map((p) => p.id).filter((id) => id > 0));
+    for (const p of sent) {
+      const m = moved.get(p.id);
+      if (m && m.peer === null) this.expectAck({ id: m.id, line: p.line }, m.text);
+    }
   }
 }

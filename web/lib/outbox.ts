@@ -19,17 +19,21 @@ export class Outbox {
     this.queue.push({ id, line });
   }
 
+  /** Lines that went out but never reached the server go back first, in their order. */
+  requeue(lines: readonly Pending[]): void {
+    this.queue.unshift(...lines);
+  }
+
   /**
-   * Sends waiting lines in order while `send` accepts them; returns the ids
+   * Sends waiting lines in order while `send` accepts them; returns those
    * sent. A refused line stays first in the queue, so nothing is lost or reordered.
    */
-  flush(send: (line: string) => boolean): number[] {
-    const sent: number[] = [];
+  flush(send: (line: string) => boolean): Pending[] {
+    const sent: Pending[] = [];
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       if (!send(next.line)) break;
-      this.queue.shift();
-      sent.push(next.id);
+      sent.push(this.queue.shift()!);
     }
     return sent;
   }
