@@ -6,7 +6,9 @@
 import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
-import { Connection, type ConnectionHandler, WriteBatcher } from './connection.ts';
+import { Connection, type ConnectionHandler } from './connection.ts';
+import { WriteBatcher } from './write-batcher.ts';
+import { closeGracefully } from './closing.ts';
 import type { Frame } from './line-framer.ts';
 import {
   type ServerEvent,
@@ -24,8 +26,6 @@ export interface ChatServerOptions extends Partial<ServerConfig> {
   log?: (line: string) => void;
 }
 
-/** How long a shutdown waits for clients to take their last line. */
-const SHUTDOWN_GRACE_MS = 2000;
 /** TCP keep-alive probes start after this much silence. */
 const KEEPALIVE_DELAY_MS = 60_000;
 
@@ -34,7 +34,10 @@ export class ChatServer implements ConnectionHandler {
   private readonly log: (line: string) => void;
   private readonly server: net.Server;
   private readonly batcher = new WriteBatcher();
+  /** Connections the server is not done with: what CHAT_MAX_CLIENTS counts. */
   private readonly connections = new Set<Connection>();
+  /** Every socket not closed yet, those being closed included. */
+  private readonly sockets = new Set<net.Socket>();
   /** Joined users by nameKey. */
   private readonly members = new Map<string, Connection>();
   /** Joined names, kept sorted so a welcome costs no sort. */
@@ -72,25 +75,25 @@ export class ChatServer implements ConnectionHandler {
     return this.connections.size;
   }
 
+  /** Sockets not closed yet: the open connections and those being closed. */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
   /** Tells every client the server is going away, closes them all, stops listening. */
   async close(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.server.close();
     // Not events.once: it would reject on the 'error' a reset socket emits.
-    const closing = [...this.connections].map(
-      (conn) => new Promise<void>((resolve) => (conn.socket.closed ? resolve() : conn.socket.once('close', () => resolve()))),
-    );
+    const closed = [...this.sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
     const bye = encode({ type: 'notice', notice: 'shutdown' });
-    for (const conn of this.connections) {
+    // Each one is closed within CHAT_CLOSE_GRACE_MS (closing.ts).
+    for (const conn of [...this.connections]) {
       conn.send(bye);
       conn.end();
     }
-    const grace = setTimeout(() => {
-      for (const conn of this.connections) conn.destroy();
-    }, SHUTDOWN_GRACE_MS);
-    await Promise.all(closing);
-    clearTimeout(grace);
+    await Promise.all(closed);
   }
 
   private onConnection = (socket: net.Socket): void => {
@@ -98,9 +101,11 @@ export class ChatServer implements ConnectionHandler {
       socket.destroy();
       return;
     }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     if (this.connections.size >= this.config.maxClients) {
-      socket.on('error', () => {});
-      socket.end(encode({ type: 'notice', notice: 'server-full' }));
+      socket.write(SERVER_FULL);
+      closeGracefully(socket, this.config.closeGraceMs);
       return;
     }
     const conn = new Connection(socket, this.config, this.batcher, this);
@@ -113,7 +118,7 @@ export class ChatServer implements ConnectionHandler {
         conn.end();
       }, this.config.nameTimeoutMs),
     );
-    conn.send(PROMPT);
+    conn.reply(PROMPT);
   };
 
   onFrame(conn: Connection, frame: Frame): void {
@@ -128,11 +133,11 @@ export class ChatServer implements ConnectionHandler {
   }
 
   onEnd(conn: Connection): void {
-    this.leave(conn);
     conn.end();
   }
 
-  onClose(conn: Connection): void {
+  /** Ended, cut off or gone: the place it took is free at once, and a member leaves. */
+  onDone(conn: Connection): void {
     this.connections.delete(conn);
     const timer = this.nameTimers.get(conn);
     if (timer !== undefined) {
@@ -209,8 +214,7 @@ export class ChatServer implements ConnectionHandler {
         conn.send(encode({ type: 'users', users: this.sortedNames }));
         return;
       case 'quit':
-        this.leave(conn);
-        conn.end();
+        conn.end(); // the leave is announced by onDone
         return;
       case 'unknown-command':
         conn.send(encode({ type: 'notice', notice: 'unknown-command', command: line.command }));
@@ -231,6 +235,7 @@ function encode(event: ServerEvent): Buffer {
 }
 
 const PROMPT = encode({ type: 'prompt' });
+const SERVER_FULL = encode({ type: 'notice', notice: 'server-full' });
 
 function insertionIndex(sorted: readonly string[], name: string): number {
   let lo = 0;

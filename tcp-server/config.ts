@@ -21,6 +21,8 @@ export interface ServerConfig {
   maxClients: number;
   /** How long a new connection has to give a valid name. */
   nameTimeoutMs: number;
+  /** How long a connection the server ended may stay open waiting for the client to close its side. */
+  closeGraceMs: number;
 }
 
 export const SERVER_SETTINGS = {
@@ -33,6 +35,7 @@ export const SERVER_SETTINGS = {
   sendQueue: { env: 'CHAT_SENDQ', default: 1024 * 1024 },
   maxClients: { env: 'CHAT_MAX_CLIENTS', default: 10_000 },
   nameTimeoutMs: { env: 'CHAT_NAME_TIMEOUT_MS', default: 60_000 },
+  closeGraceMs: { env: 'CHAT_CLOSE_GRACE_MS', default: 2000 },
 } as const satisfies Record<keyof ServerConfig, { env: string; default: string | number }>;
 
 export const DEFAULT_CONFIG: ServerConfig = Object.fromEntries(
@@ -51,5 +54,6 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     sendQueue: readInt(env, s.sendQueue.env, s.sendQueue.default),
     maxClients: readInt(env, s.maxClients.env, s.maxClients.default),
     nameTimeoutMs: readInt(env, s.nameTimeoutMs.env, s.nameTimeoutMs.default),
+    closeGraceMs: readInt(env, s.closeGraceMs.env, s.closeGraceMs.default),
   };
 }

@@ -1,0 +1,103 @@
+/**
+ * When queued output is written: in slices over the connections that have
+ * some, in the order they got it, so lines sent to one client meanwhile cost
+ * one write.
+ *
+ * A slice runs at the end of the turn (setImmediate) while slices are short.
+ * It stops after SLICE_MS, and after a slice of t ms the next waits t ms.
+ * Two reasons, both measured with a crowd joining:
+ * - Node (libuv ≥ 1.45) accepts one connection per event-loop turn. With a
+ *   write to every member each turn, each newcomer's join costs a write to
+ *   every member before the next newcomer is even accepted: a crowd's
+ *   arrival becomes quadratic in writes. With the wait, the loop turns
+ *   freely between slices, accepting and reading, and one write carries
+ *   many joins.
+ * - Lines that arrive meanwhile coalesce: fewer, larger writes, which is
+ *   what the kernel charges for.
+ * So at least half the time goes to reading and accepting.
+ *
+ * Replies (the answer to a client's own line, a newcomer's prompt and
+ * welcome) have a queue of their own, served first: a person waiting for an
+ * answer does not wait behind everyone's notices of a crowd joining. Each
+ * client's replies are paced by the flood limit, and the other queue still
+ * gets at least half of every slice.
+ */
+
+export interface Flushable {
+  /** Writes what is queued (or leaves it queued for a later slice). */
+  flush(): void;
+}
+
+/** A slice shorter than this is followed by the next at the end of the next turn. */
+const SHORT_SLICE_MS = 1;
+/** The longest a slice writes before letting the loop turn. */
+const SLICE_MS = 10;
+
+/** Connections waiting for a flush, oldest first. */
+class FlushQueue {
+  private items: Flushable[] = [];
+  private head = 0;
+
+  get isEmpty(): boolean {
+    return this.head === this.items.length;
+  }
+
+  push(conn: Flushable): void {
+    this.items.push(conn);
+  }
+
+  /** Flushes from the oldest on until the queue is empty or `until` (performance.now()) has passed. */
+  drain(until: number): void {
+    const items = this.items;
+    while (this.head < items.length && performance.now() < until) {
+      const conn = items[this.head]!;
+      this.head++;
+      conn.flush();
+    }
+    if (this.head === items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > items.length / 2) {
+      this.items = items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+export class WriteBatcher {
+  private readonly replies = new FlushQueue();
+  private readonly others = new FlushQueue();
+  private scheduled = false;
+  /** When the next slice may start (performance.now() clock). */
+  private notBefore = 0;
+
+  /**
+   * Queues `conn` for flushing (`reply`: in the queue served first). Add it
+   * once per queue until it is flushed.
+   */
+  add(conn: Flushable, reply = false): void {
+    (reply ? this.replies : this.others).push(conn);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const wait = this.notBefore - performance.now();
+    if (wait <= 0) setImmediate(this.slice);
+    else setTimeout(this.slice, wait);
+  }
+
+  private slice = (): void => {
+    this.scheduled = false;
+    const start = performance.now();
+    const end = start + SLICE_MS;
+    this.replies.drain(this.others.isEmpty ? end : start + SLICE_MS / 2);
+    this.others.drain(end);
+    this.replies.drain(end);
+    const now = performance.now();
+    const took = now - start;
+    this.notBefore = took < SHORT_SLICE_MS ? 0 : now + took;
+    if (!this.replies.isEmpty || !this.others.isEmpty) {
+      this.scheduled = true;
+      if (took < SHORT_SLICE_MS) setImmediate(this.slice);
+      else setTimeout(this.slice, took);
+    }
+  };
+}
