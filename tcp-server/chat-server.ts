@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
 import { Connection, type ConnectionHandler } from './connection.ts';
 import { WriteBatcher } from './write-batcher.ts';
+import { BroadcastLog } from './broadcast-log.ts';
 import { closeGracefully } from './closing.ts';
 import type { Frame } from './line-framer.ts';
 import {
@@ -33,7 +34,12 @@ export class ChatServer implements ConnectionHandler {
   readonly config: ServerConfig;
   private readonly log: (line: string) => void;
   private readonly server: net.Server;
-  private readonly batcher = new WriteBatcher();
+  /** The room's lines, kept once for every member. */
+  private readonly roomLog = new BroadcastLog();
+  private readonly batcher = new WriteBatcher({
+    members: () => this.members.values(),
+    afterPass: () => this.trimLog(),
+  });
   /** Connections the server is not done with: what CHAT_MAX_CLIENTS counts. */
   private readonly connections = new Set<Connection>();
   /** Every socket not closed yet, those being closed included. */
@@ -108,7 +114,7 @@ export class ChatServer implements ConnectionHandler {
       closeGracefully(socket, this.config.closeGraceMs);
       return;
     }
-    const conn = new Connection(socket, this.config, this.batcher, this);
+    const conn = new Connection(socket, this.config, this.batcher, this.roomLog, this);
     this.connections.add(conn);
     this.nameTimers.set(
       conn,
@@ -177,6 +183,7 @@ export class ChatServer implements ConnectionHandler {
     this.sortedNames.splice(insertionIndex(this.sortedNames, name), 0, name);
     conn.send(encode({ type: 'welcome', name, users: this.sortedNames }));
     this.broadcast(encode({ type: 'join', name }), conn);
+    conn.subscribe();
     this.log(`${name} entrou no chat!`);
   }
 
@@ -222,11 +229,21 @@ export class ChatServer implements ConnectionHandler {
     }
   }
 
-  /** The same bytes to every joined user but one. */
-  private broadcast(bytes: Buffer, except: Connection | null): void {
+  /** The same bytes to every joined user but one: once into the log, whatever the audience. */
+  private broadcast(bytes: Buffer, except: Connection): void {
+    const start = this.roomLog.append(bytes);
+    except.sentToRoom(start, this.roomLog.end);
+    this.batcher.roomLine();
+  }
+
+  /** Every member has read the log up to the lowest cursor: what is before it can go. */
+  private trimLog(): void {
+    let lowest = this.roomLog.end;
     for (const conn of this.members.values()) {
-      if (conn !== except) conn.send(bytes);
+      const cursor = conn.logCursor;
+      if (cursor !== null && cursor < lowest) lowest = cursor;
     }
+    this.roomLog.trim(lowest);
   }
 }
 

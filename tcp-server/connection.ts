@@ -10,6 +10,7 @@ import { type Frame, LineFramer } from './line-framer.ts';
 import { TokenBucket } from './rate-limiter.ts';
 import { closeGracefully } from './closing.ts';
 import type { Flushable, WriteBatcher } from './write-batcher.ts';
+import type { BroadcastLog } from './broadcast-log.ts';
 
 export interface ConnectionHandler {
   /** A complete line (or a too-long report) from the client, in order and paced. */
@@ -40,9 +41,14 @@ export class Connection implements Flushable {
   key: string | null = null;
 
   private state = State.Open;
-  /** Output not handed to the socket yet, in order. */
+  /** Output not handed to the socket yet, in order (the room's lines not read out of the log yet follow it). */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Where this member is in the room's log; null: not receiving the room's lines. */
+  private cursor: number | null = null;
+  /** This member's own lines in the log after the cursor (flat [start, end…]): it does not receive them. */
+  private own: number[] = [];
+  private ownBytes = 0;
   /** In the batcher's queues (see WriteBatcher). */
   private queued = false;
   private queuedAsReply = false;
@@ -66,6 +72,7 @@ export class Connection implements Flushable {
     readonly socket: Socket,
     private readonly config: ServerConfig,
     private readonly batcher: WriteBatcher,
+    private readonly log: BroadcastLog,
     private readonly handler: ConnectionHandler,
   ) {
     this.framer = new LineFramer(config.maxLine);
@@ -92,9 +99,43 @@ export class Connection implements Flushable {
     this.queue(bytes, true);
   }
 
+  /** From now on, this client receives the room's lines (those appended to the log after this call). */
+  subscribe(): void {
+    this.cursor = this.log.end;
+    this.own = [];
+    this.ownBytes = 0;
+  }
+
+  /** Log offsets [start, end) hold a line this member sent to the room: it is not sent back to it. */
+  sentToRoom(start: number, end: number): void {
+    if (this.cursor === null) return;
+    this.own.push(start, end);
+    this.ownBytes += end - start;
+  }
+
+  /** Where this member is in the room's log (null: not subscribed); the log keeps what follows. */
+  get logCursor(): number | null {
+    return this.cursor;
+  }
+
+  /** Bytes of the room's log waiting for this client. */
+  private get backlogBytes(): number {
+    return this.cursor === null ? 0 : this.log.end - this.cursor - this.ownBytes;
+  }
+
+  /** Moves the room's lines waiting for this client into `pending` (slices of the log, not copies). */
+  private readLog(): void {
+    if (this.cursor === null || this.cursor === this.log.end) return;
+    this.pendingBytes += this.log.read(this.cursor, this.own, this.pending);
+    this.cursor = this.log.end;
+    if (this.own.length > 0) this.own = [];
+    this.ownBytes = 0;
+  }
+
   private queue(bytes: Buffer, reply: boolean): void {
     // Once the connection is ending, nothing more can go out.
     if (this.state !== State.Open) return;
+    this.readLog(); // the room's earlier lines go first
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     if (reply) this.pendingReply = true;
@@ -126,7 +167,13 @@ export class Connection implements Flushable {
   flush(): void {
     this.queued = false;
     this.queuedAsReply = false;
-    if (this.writing || this.pending.length === 0 || this.state !== State.Open) return;
+    if (this.state !== State.Open) return;
+    if (this.writing) {
+      // Still behind: the room's lines wait in the log, counted against the limit.
+      if (this.pendingBytes + this.backlogBytes + this.socket.writableLength > this.config.sendQueue) this.cutOff();
+      return;
+    }
+    this.readLog();
     this.writePending();
   }
 
@@ -155,8 +202,8 @@ export class Connection implements Flushable {
    */
   private onWritten = (error?: Error | null): void => {
     this.writing = false;
-    if (error || this.state !== State.Open || this.pending.length === 0) return;
-    this.schedule();
+    if (error || this.state !== State.Open) return;
+    if (this.pending.length > 0 || this.backlogBytes > 0) this.schedule();
   };
 
   /**
@@ -166,6 +213,8 @@ export class Connection implements Flushable {
    */
   end(): void {
     if (this.state !== State.Open) return;
+    this.readLog();
+    this.cursor = null;
     this.state = State.Closing;
     this.clearTimers();
     this.handler.onDone(this);
@@ -181,6 +230,7 @@ export class Connection implements Flushable {
     this.clearTimers();
     this.pending = [];
     this.pendingBytes = 0;
+    this.cursor = null;
     if (wasOpen) this.handler.onDone(this);
     // A reset, not a FIN: the kernel would otherwise keep retrying to send
     // up to a full send buffer the client is not reading.
@@ -205,6 +255,7 @@ export class Connection implements Flushable {
     this.clearTimers();
     this.pending = [];
     this.pendingBytes = 0;
+    this.cursor = null;
     if (wasOpen) this.handler.onDone(this);
   };
 

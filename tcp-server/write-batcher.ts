@@ -19,8 +19,12 @@
  * Replies (the answer to a client's own line, a newcomer's prompt and
  * welcome) have a queue of their own, served first: a person waiting for an
  * answer does not wait behind everyone's notices of a crowd joining. Each
- * client's replies are paced by the flood limit, and the other queue still
- * gets at least half of every slice.
+ * client's replies are paced by the flood limit, and the rest still gets at
+ * least half of every slice.
+ *
+ * Lines to the whole room are not queued per member (see BroadcastLog): a
+ * change to the room starts a pass over every member, and a pass can span
+ * slices.
  */
 
 export interface Flushable {
@@ -64,12 +68,27 @@ class FlushQueue {
   }
 }
 
+/** The members, for passes after a line to the whole room. */
+export interface Room {
+  members(): Iterator<Flushable>;
+  /** A pass has flushed every member. */
+  afterPass(): void;
+}
+
+const NO_ROOM: Room = { members: () => [][Symbol.iterator](), afterPass() {} };
+
 export class WriteBatcher {
   private readonly replies = new FlushQueue();
   private readonly others = new FlushQueue();
+  /** The room has lines not yet passed to every member. */
+  private roomChanged = false;
+  /** The pass over the members in progress (a live Map iterator: joins and leaves meanwhile are seen). */
+  private pass: Iterator<Flushable> | null = null;
   private scheduled = false;
   /** When the next slice may start (performance.now() clock). */
   private notBefore = 0;
+
+  constructor(private readonly room: Room = NO_ROOM) {}
 
   /**
    * Queues `conn` for flushing (`reply`: in the queue served first). Add it
@@ -77,6 +96,16 @@ export class WriteBatcher {
    */
   add(conn: Flushable, reply = false): void {
     (reply ? this.replies : this.others).push(conn);
+    this.schedule();
+  }
+
+  /** Lines were added to the room's log: every member is to be flushed. */
+  roomLine(): void {
+    this.roomChanged = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     const wait = this.notBefore - performance.now();
@@ -84,20 +113,42 @@ export class WriteBatcher {
     else setTimeout(this.slice, wait);
   }
 
+  private get idle(): boolean {
+    return this.replies.isEmpty && this.others.isEmpty && this.pass === null && !this.roomChanged;
+  }
+
+  /** Flushes members until the pass is over (then starts another if the room changed meanwhile) or `until`. */
+  private passOverRoom(until: number): void {
+    while (performance.now() < until) {
+      if (this.pass === null) {
+        if (!this.roomChanged) return;
+        this.roomChanged = false;
+        this.pass = this.room.members();
+      }
+      const next = this.pass.next();
+      if (next.done) {
+        this.pass = null;
+        this.room.afterPass();
+      } else {
+        next.value.flush();
+      }
+    }
+  }
+
   private slice = (): void => {
-    this.scheduled = false;
+    // `scheduled` stays set while the slice runs: what is added meanwhile is
+    // seen by this slice or scheduled at its end, after the wait.
     const start = performance.now();
     const end = start + SLICE_MS;
-    this.replies.drain(this.others.isEmpty ? end : start + SLICE_MS / 2);
+    const othersWait = !this.others.isEmpty || this.pass !== null || this.roomChanged;
+    this.replies.drain(othersWait ? start + SLICE_MS / 2 : end);
     this.others.drain(end);
+    this.passOverRoom(end);
     this.replies.drain(end);
     const now = performance.now();
     const took = now - start;
     this.notBefore = took < SHORT_SLICE_MS ? 0 : now + took;
-    if (!this.replies.isEmpty || !this.others.isEmpty) {
-      this.scheduled = true;
-      if (took < SHORT_SLICE_MS) setImmediate(this.slice);
-      else setTimeout(this.slice, took);
-    }
+    this.scheduled = false;
+    if (!this.idle) this.schedule();
   };
 }

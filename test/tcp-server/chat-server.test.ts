@@ -307,6 +307,36 @@ describe('ordering and flow control', () => {
     });
   });
 
+  it('keeps public and private lines to one recipient in the order they were sent', async () => {
+    const { join } = await start();
+    const bob = await join('bob');
+    const carol = await join('carol');
+    bob.write('um\n@carol dois\ntrês\n@carol quatro\n');
+    expect([await carol.next(), await carol.next(), await carol.next(), await carol.next()]).toEqual([
+      'bob: um',
+      '[privado] bob: dois',
+      'bob: três',
+      '[privado] bob: quatro',
+    ]);
+  });
+
+  it('gives each of two users talking at once the other one\'s lines only, in order', async () => {
+    const { join } = await start({ rate: 100_000, burst: 100_000 });
+    const bob = await join('bob');
+    const alice = await join('alice');
+    const LINES = 300;
+    const lines = (who: string) => Array.from({ length: LINES }, (_, i) => `${who}${i}`);
+    await bob.next((l) => l === 'alice entrou no chat!');
+    const base = bob.lines.length;
+    bob.write(lines('b').map((l) => l + '\n').join(''));
+    alice.write(lines('a').map((l) => l + '\n').join(''));
+    await bob.waitForCount(base + LINES);
+    await alice.next((l) => l === `bob: b${LINES - 1}`);
+    expect(bob.lines.slice(base)).toEqual(lines('a').map((l) => `alice: ${l}`));
+    expect(alice.lines.filter((l) => l.startsWith('bob: '))).toEqual(lines('b').map((l) => `bob: ${l}`));
+    expect(alice.lines.filter((l) => l.startsWith('alice: '))).toEqual([]);
+  });
+
   it('paces a flood of instant lines but loses none, and others keep chatting meanwhile', async () => {
     const { join } = await start({ rate: 50, burst: 10 });
     const flooder = await join('flooder');
