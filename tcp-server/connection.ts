@@ -48,7 +48,6 @@ export class Connection implements Flushable {
   private cursor: number | null = null;
   /** This member's own lines in the log after the cursor (flat [start, end…]): it does not receive them. */
   private own: number[] = [];
-  private ownBytes = 0;
   /** In the batcher's queues (see WriteBatcher). */
   private queued = false;
   private queuedAsReply = false;
@@ -103,14 +102,12 @@ export class Connection implements Flushable {
   subscribe(): void {
     this.cursor = this.log.end;
     this.own = [];
-    this.ownBytes = 0;
   }
 
   /** Log offsets [start, end) hold a line this member sent to the room: it is not sent back to it. */
   sentToRoom(start: number, end: number): void {
     if (this.cursor === null) return;
     this.own.push(start, end);
-    this.ownBytes += end - start;
   }
 
   /** Where this member is in the room's log (null: not subscribed); the log keeps what follows. */
@@ -118,9 +115,13 @@ export class Connection implements Flushable {
     return this.cursor;
   }
 
-  /** Bytes of the room's log waiting for this client. */
-  private get backlogBytes(): number {
-    return this.cursor === null ? 0 : this.log.end - this.cursor - this.ownBytes;
+  /**
+   * Bytes of the room's log kept for this client: what waits for it, and its
+   * own lines in between (they are kept because of it, so they count too:
+   * a client that talks but never reads must not hold the log forever).
+   */
+  private get logBytesHeld(): number {
+    return this.cursor === null ? 0 : this.log.end - this.cursor;
   }
 
   /** Moves the room's lines waiting for this client into `pending` (slices of the log, not copies). */
@@ -129,7 +130,6 @@ export class Connection implements Flushable {
     this.pendingBytes += this.log.read(this.cursor, this.own, this.pending);
     this.cursor = this.log.end;
     if (this.own.length > 0) this.own = [];
-    this.ownBytes = 0;
   }
 
   private queue(bytes: Buffer, reply: boolean): void {
@@ -170,7 +170,7 @@ export class Connection implements Flushable {
     if (this.state !== State.Open) return;
     if (this.writing) {
       // Still behind: the room's lines wait in the log, counted against the limit.
-      if (this.pendingBytes + this.backlogBytes + this.socket.writableLength > this.config.sendQueue) this.cutOff();
+      if (this.pendingBytes + this.logBytesHeld + this.socket.writableLength > this.config.sendQueue) this.cutOff();
       return;
     }
     this.readLog();
@@ -203,7 +203,7 @@ export class Connection implements Flushable {
   private onWritten = (error?: Error | null): void => {
     this.writing = false;
     if (error || this.state !== State.Open) return;
-    if (this.pending.length > 0 || this.backlogBytes > 0) this.schedule();
+    if (this.pending.length > 0 || this.logBytesHeld > 0) this.schedule();
   };
 
   /**
