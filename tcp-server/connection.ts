@@ -225,16 +225,21 @@ export class Connection implements Flushable {
   /** A slow reader: what it has not taken is dropped and its socket reset. */
   private cutOff(): void {
     if (this.state === State.Closed) return;
+    this.drop(State.Closing);
+    // A reset, not a FIN: the kernel would otherwise keep retrying to send
+    // up to a full send buffer the client is not reading.
+    this.socket.resetAndDestroy();
+  }
+
+  /** Nothing more goes out or is timed; the handler hears it once, if it was open. */
+  private drop(next: State): void {
     const wasOpen = this.state === State.Open;
-    this.state = State.Closing;
+    this.state = next;
     this.clearTimers();
     this.pending = [];
     this.pendingBytes = 0;
     this.cursor = null;
     if (wasOpen) this.handler.onDone(this);
-    // A reset, not a FIN: the kernel would otherwise keep retrying to send
-    // up to a full send buffer the client is not reading.
-    this.socket.resetAndDestroy();
   }
 
   private onData = (chunk: Buffer): void => {
@@ -250,13 +255,7 @@ export class Connection implements Flushable {
   };
 
   private onSocketClose = (): void => {
-    const wasOpen = this.state === State.Open;
-    this.state = State.Closed;
-    this.clearTimers();
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.cursor = null;
-    if (wasOpen) this.handler.onDone(this);
+    this.drop(State.Closed);
   };
 
   /** Hands every complete line to the handler, as fast as the rate allows. */
