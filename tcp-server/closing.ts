@@ -24,9 +24,10 @@ export function closeGracefully(socket: Socket, graceMs: number): void {
     if (!socket.destroyed) socket.resetAndDestroy();
   }, graceMs);
   socket.once('close', () => clearTimeout(deadline));
-  // Input is discarded from now on; the client closing its side is the end.
+  // Input is discarded from now on. Once the client has closed its side
+  // and our last bytes are out, Node destroys the socket (autoDestroy):
+  // destroying it at the client's FIN could drop output not yet written.
   socket.on('data', discard);
-  socket.once('end', () => socket.destroy());
   socket.on('error', discard);
   socket.end();
   socket.resume();
