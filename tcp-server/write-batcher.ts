@@ -4,7 +4,9 @@
  * one write.
  *
  * A slice runs at the end of the turn (setImmediate) while slices are short.
- * It stops after SLICE_MS, and after a slice of t ms the next waits t ms.
+ * It stops after SLICE_MS, and after a slice of t ms the next waits t ms
+ * (SLICE_MS at most: a slice stretched by a GC pause or by the machine's
+ * other work must not hold the next one back for as long).
  * Two reasons, both measured with a crowd joining:
  * - Node (libuv ≥ 1.45) accepts one connection per event-loop turn. With a
  *   write to every member each turn, each newcomer's join costs a write to
@@ -17,10 +19,10 @@
  * So at least half the time goes to reading and accepting.
  *
  * Replies (the answer to a client's own line, a newcomer's prompt and
- * welcome) have a queue of their own, served first: a person waiting for an
- * answer does not wait behind everyone's notices of a crowd joining. Each
- * client's replies are paced by the flood limit, and the rest still gets at
- * least half of every slice.
+ * welcome) have a queue of their own, served first and without the wait: a
+ * person waiting for an answer does not wait behind everyone's notices of a
+ * crowd joining. Each client's replies are paced by the flood limit, and the
+ * rest still gets at least half of every slice.
  *
  * Lines to the whole room are not queued per member (see BroadcastLog): a
  * change to the room starts a pass over every member, and a pass can span
@@ -85,6 +87,8 @@ export class WriteBatcher {
   /** The pass over the members in progress (a live Map iterator: joins and leaves meanwhile are seen). */
   private pass: Iterator<Flushable> | null = null;
   private scheduled = false;
+  /** A slice for replies only is due at the end of the turn. */
+  private repliesScheduled = false;
   /** When the next slice may start (performance.now() clock). */
   private notBefore = 0;
 
@@ -95,7 +99,15 @@ export class WriteBatcher {
    * once per queue until it is flushed.
    */
   add(conn: Flushable, reply = false): void {
-    (reply ? this.replies : this.others).push(conn);
+    if (reply) {
+      this.replies.push(conn);
+      if (!this.repliesScheduled) {
+        this.repliesScheduled = true;
+        setImmediate(this.replySlice);
+      }
+    } else {
+      this.others.push(conn);
+    }
     this.schedule();
   }
 
@@ -112,6 +124,16 @@ export class WriteBatcher {
     if (wait <= 0) setImmediate(this.slice);
     else setTimeout(this.slice, wait);
   }
+
+  /** Replies do not wait for the slice after a long one. */
+  private replySlice = (): void => {
+    this.repliesScheduled = false;
+    this.replies.drain(performance.now() + SLICE_MS / 2);
+    if (!this.replies.isEmpty) {
+      this.repliesScheduled = true;
+      setImmediate(this.replySlice);
+    }
+  };
 
   private get idle(): boolean {
     return this.replies.isEmpty && this.others.isEmpty && this.pass === null && !this.roomChanged;
@@ -147,7 +169,7 @@ export class WriteBatcher {
     this.replies.drain(end);
     const now = performance.now();
     const took = now - start;
-    this.notBefore = took < SHORT_SLICE_MS ? 0 : now + took;
+    this.notBefore = took < SHORT_SLICE_MS ? 0 : now + Math.min(took, SLICE_MS);
     this.scheduled = false;
     if (!this.idle) this.schedule();
   };
