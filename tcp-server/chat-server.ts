@@ -1,12 +1,19 @@
 /**
- * The chat room: names, joins and leaves, public and private lines.
+ * The chat room: names, joins and leaves, public and private lines, history.
  * Lines come in through Connection (already framed and paced) and go out
- * formatted by protocol.ts, encoded once per message whatever the audience.
+ * formatted by the protocol module, encoded once per message and audience:
+ * plain clients get `name: text`, clients that opted in to ids (`/ext ids`)
+ * get `+msg <id> <time> name: text`. Each audience has its own room log
+ * (BroadcastLog), so a line to the room costs one copy per audience, not
+ * one per member, and what a member is behind is counted in its own form.
  */
 import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
-import { Connection, type ConnectionHandler, WriteBatcher } from './connection.ts';
+import { Connection, type ConnectionHandler } from './connection.ts';
+import { WriteBatcher } from './write-batcher.ts';
+import { BroadcastLog } from './broadcast-log.ts';
+import { closeGracefully } from './closing.ts';
 import type { Frame } from './line-framer.ts';
 import {
   NameRegistry,
@@ -36,8 +43,6 @@ export interface ChatServerOptions extends Partial<ServerConfig> {
   history?: HistoryStore;
 }
 
-/** How long a shutdown waits for clients to take their last line. */
-const SHUTDOWN_GRACE_MS = 2000;
 /** TCP keep-alive probes start after this much silence. */
 const KEEPALIVE_DELAY_MS = 60_000;
 
@@ -45,10 +50,26 @@ export class ChatServer implements ConnectionHandler {
   readonly config: ServerConfig;
   private readonly log: (line: string) => void;
   private readonly server: net.Server;
-  // Every socket write of a turn waits for that turn's history commit.
-  private readonly batcher = new WriteBatcher(() => this.history.commit());
+  /** The room's lines for plain clients, kept once for all of them. */
+  private readonly plainLog = new BroadcastLog();
+  /** The room's lines for clients that opted in to ids (public lines as `+msg`), kept once for all of them. */
+  private readonly idsLog = new BroadcastLog();
+  /** Members reading idsLog; the others read plainLog. */
+  private idsMembers = 0;
+  private readonly batcher = new WriteBatcher(
+    {
+      members: () => this.members.values(),
+      afterPass: () => this.trimLogs(),
+    },
+    // Every socket write waits for the history commit of the lines appended
+    // so far: nothing delivered is forgotten.
+    () => this.history.commit(),
+  );
   private readonly history: HistoryStore;
+  /** Connections the server is not done with: what CHAT_MAX_CLIENTS counts. */
   private readonly connections = new Set<Connection>();
+  /** Every socket not closed yet, those being closed included. */
+  private readonly sockets = new Set<net.Socket>();
   /** Joined users by nameKey. */
   private readonly members = new Map<string, Connection>();
   /** The same users by name identity: look-alike names are one name. */
@@ -89,25 +110,26 @@ export class ChatServer implements ConnectionHandler {
     return this.connections.size;
   }
 
+  /** Sockets not closed yet: the open connections and those being closed. */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
   /** Tells every client the server is going away, closes them all, stops listening. */
   async close(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.server.close();
     // Not events.once: it would reject on the 'error' a reset socket emits.
-    const closing = [...this.connections].map(
-      (conn) => new Promise<void>((resolve) => (conn.socket.closed ? resolve() : conn.socket.once('close', () => resolve()))),
-    );
+    const closed = [...this.sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
     const bye = encode({ type: 'notice', notice: 'shutdown' });
-    for (const conn of this.connections) {
+    // Each one is closed within CHAT_CLOSE_GRACE_MS (closing.ts).
+    for (const conn of [...this.connections]) {
       conn.send(bye);
       conn.end();
     }
-    const grace = setTimeout(() => {
-      for (const conn of this.connections) conn.destroy();
-    }, SHUTDOWN_GRACE_MS);
-    await Promise.all(closing);
-    clearTimeout(grace);
+    await Promise.all(closed);
+    // Every socket is gone: nothing more can be written, so nothing more is appended.
     this.history.close();
   }
 
@@ -116,9 +138,11 @@ export class ChatServer implements ConnectionHandler {
       socket.destroy();
       return;
     }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     if (this.connections.size >= this.config.maxClients) {
-      socket.on('error', () => {});
-      socket.end(encode({ type: 'notice', notice: 'server-full' }));
+      socket.write(SERVER_FULL);
+      closeGracefully(socket, this.config.closeGraceMs);
       return;
     }
     const conn = new Connection(socket, this.config, this.batcher, this);
@@ -131,7 +155,7 @@ export class ChatServer implements ConnectionHandler {
         conn.end();
       }, this.config.nameTimeoutMs),
     );
-    conn.send(PROMPT);
+    conn.reply(PROMPT);
   };
 
   onFrame(conn: Connection, frame: Frame): void {
@@ -146,11 +170,11 @@ export class ChatServer implements ConnectionHandler {
   }
 
   onEnd(conn: Connection): void {
-    this.leave(conn);
     conn.end();
   }
 
-  onClose(conn: Connection): void {
+  /** Ended, cut off or gone: the place it took is free at once, and a member leaves. */
+  onDone(conn: Connection): void {
     this.connections.delete(conn);
     const timer = this.nameTimers.get(conn);
     if (timer !== undefined) {
@@ -193,10 +217,13 @@ export class ChatServer implements ConnectionHandler {
     conn.name = name;
     conn.key = key;
     this.members.set(key, conn);
+    if (conn.ids) this.idsMembers++;
     this.identities.add(name, conn);
     this.sortedNames.splice(insertionIndex(this.sortedNames, name), 0, name);
     conn.send(encode({ type: 'welcome', name, users: this.sortedNames }));
     this.broadcast(encode({ type: 'join', name }), conn);
+    // After its own join line: the room's lines from now on, in its audience's form.
+    conn.subscribe(conn.ids ? this.idsLog : this.plainLog);
     this.log(`${name} entrou no chat!`);
   }
 
@@ -205,6 +232,7 @@ export class ChatServer implements ConnectionHandler {
     const { name, key } = conn;
     if (name === null || key === null || this.members.get(key) !== conn) return;
     this.members.delete(key);
+    if (conn.ids) this.idsMembers--;
     this.identities.delete(name, conn);
     const i = this.sortedNames.indexOf(name);
     if (i !== -1) this.sortedNames.splice(i, 1);
@@ -235,8 +263,7 @@ export class ChatServer implements ConnectionHandler {
         conn.send(encode({ type: 'users', users: this.sortedNames }));
         return;
       case 'quit':
-        this.leave(conn);
-        conn.end();
+        conn.end(); // the leave is announced by onDone
         return;
       case 'unknown-command':
         conn.send(encode({ type: 'notice', notice: 'unknown-command', command: line.command }));
@@ -253,21 +280,23 @@ export class ChatServer implements ConnectionHandler {
 
   // --- History (tcp-server/history/, docs/PROTOCOL.md, History) ---------------
 
-  /** A public line: stored (its id known now, committed before any write), then sent. */
+  /**
+   * A public line: stored (its id known now, committed before any write:
+   * the batcher's beforeWrite), then into each audience's log in its form.
+   */
   private broadcastPublic(sender: Connection, from: string, text: string): void {
     const plain = encode({ type: 'public', from, text });
     if (!this.history.enabled) {
+      // Nobody has ids without history (onExt): one audience.
       this.broadcast(plain, sender);
       return;
     }
     const time = Date.now();
     const id = this.history.append({ time, name: from, text });
-    let tagged: Buffer | null = null;
-    for (const conn of this.members.values()) {
-      if (conn === sender) continue;
-      if (conn.ids) conn.send((tagged ??= encode({ type: 'ext-public', id, time, from, text })));
-      else conn.send(plain);
-    }
+    if (this.members.size > this.idsMembers) this.appendToRoom(this.plainLog, plain, sender);
+    if (this.idsMembers > 0) this.appendToRoom(this.idsLog, encode({ type: 'ext-public', id, time, from, text }), sender);
+    this.batcher.roomLine();
+    // After the room's lines up to its own: the ack takes the line's place in the sender's stream.
     if (sender.ids) sender.send(encode({ type: 'ext-ack', id, time }));
   }
 
@@ -303,11 +332,34 @@ export class ChatServer implements ConnectionHandler {
     conn.send(encode({ type: 'ext-features', features: on }));
   }
 
-  /** The same bytes to every joined user but one. */
-  private broadcast(bytes: Buffer, except: Connection | null): void {
+  /**
+   * The same bytes to every joined user but one (joins and leaves read the
+   * same in both forms): once into each audience's log that has readers.
+   */
+  private broadcast(bytes: Buffer, except: Connection): void {
+    if (this.members.size > this.idsMembers) this.appendToRoom(this.plainLog, bytes, except);
+    if (this.idsMembers > 0) this.appendToRoom(this.idsLog, bytes, except);
+    this.batcher.roomLine();
+  }
+
+  /** Appends a line to one audience's log; `sender` (if it reads that log) does not get it back. */
+  private appendToRoom(log: BroadcastLog, bytes: Buffer, sender: Connection): void {
+    const start = log.append(bytes);
+    sender.sentToRoom(log, start, log.end);
+  }
+
+  /** Every member has read each log up to the lowest cursor of its readers: what is before it can go. */
+  private trimLogs(): void {
+    let plainLowest = this.plainLog.end;
+    let idsLowest = this.idsLog.end;
     for (const conn of this.members.values()) {
-      if (conn !== except) conn.send(bytes);
+      const cursor = conn.logCursor;
+      if (cursor === null) continue;
+      if (conn.ids) idsLowest = Math.min(idsLowest, cursor);
+      else plainLowest = Math.min(plainLowest, cursor);
     }
+    this.plainLog.trim(plainLowest);
+    this.idsLog.trim(idsLowest);
   }
 }
 
@@ -316,6 +368,7 @@ function encode(event: ServerEvent): Buffer {
 }
 
 const PROMPT = encode({ type: 'prompt' });
+const SERVER_FULL = encode({ type: 'notice', notice: 'server-full' });
 type HistoryCommand = Extract<ClientLine, { type: 'history' | 'history-usage' | 'since' | 'last' | 'ext-usage' }>;
 const HISTORY_OFF = encode({ type: 'history-notice', notice: 'off' });
 const HISTORY_USAGE = encode({ type: 'history-notice', notice: 'usage' });

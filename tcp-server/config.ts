@@ -21,6 +21,8 @@ export interface ServerConfig {
   maxClients: number;
   /** How long a new connection has to give a valid name. */
   nameTimeoutMs: number;
+  /** How long a connection the server ended may stay open waiting for the client to close its side. */
+  closeGraceMs: number;
   // History (tcp-server/history/).
   /** The history database: a path (relative to the working directory) or `:memory:`. */
   db: string;
@@ -42,6 +44,7 @@ export const SERVER_SETTINGS = {
   sendQueue: { env: 'CHAT_SENDQ', default: 1024 * 1024 },
   maxClients: { env: 'CHAT_MAX_CLIENTS', default: 10_000 },
   nameTimeoutMs: { env: 'CHAT_NAME_TIMEOUT_MS', default: 60_000 },
+  closeGraceMs: { env: 'CHAT_CLOSE_GRACE_MS', default: 2000 },
   db: { env: 'CHAT_DB', default: 'data/chat.db' },
   historyMode: { env: 'CHAT_HISTORY', default: 'on' },
   historyMax: { env: 'CHAT_HISTORY_MAX', default: 10_000 },
@@ -64,6 +67,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     sendQueue: readInt(env, s.sendQueue.env, s.sendQueue.default),
     maxClients: readInt(env, s.maxClients.env, s.maxClients.default),
     nameTimeoutMs: readInt(env, s.nameTimeoutMs.env, s.nameTimeoutMs.default),
+    closeGraceMs: readInt(env, s.closeGraceMs.env, s.closeGraceMs.default),
     db: env[s.db.env] || s.db.default,
     historyMode: readHistoryMode(env[s.historyMode.env]),
     historyMax: readInt(env, s.historyMax.env, s.historyMax.default),

@@ -1,52 +1,27 @@
 /**
  * One client socket: reading lines (framing, legacy idle lines, flood
- * throttling) and writing them (batched per event-loop turn, bounded queue).
+ * throttling) and writing them (batched per event-loop turn and while the
+ * client is behind, bounded queue), and ending it.
  * It knows nothing of the chat; ChatServer decides what lines mean.
  */
 import type { Socket } from 'node:net';
 import type { ServerConfig } from './config.ts';
 import { type Frame, LineFramer } from './line-framer.ts';
 import { TokenBucket } from './rate-limiter.ts';
+import { closeGracefully } from './closing.ts';
+import type { Flushable, WriteBatcher } from './write-batcher.ts';
+import type { BroadcastLog } from './broadcast-log.ts';
 
 export interface ConnectionHandler {
   /** A complete line (or a too-long report) from the client, in order and paced. */
   onFrame(conn: Connection, frame: Frame): void;
   /** The client finished sending and every line it sent was handled. */
   onEnd(conn: Connection): void;
-  /** The socket is gone, for whatever reason. Called once. */
-  onClose(conn: Connection): void;
-}
-
-/**
- * Collects the connections that have output queued and writes it all once
- * per event-loop turn, so a burst of lines costs one write per recipient.
- */
-export class WriteBatcher {
-  private dirty: Connection[] = [];
-  private scheduled = false;
-
-  constructor(
-    /**
-     * Runs before queued bytes reach any socket. The chat server commits the
-     * turn's history there, so no line is delivered before it is stored.
-     */
-    readonly beforeWrite: () => void = () => {},
-  ) {}
-
-  add(conn: Connection): void {
-    this.dirty.push(conn);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flushAll);
-    }
-  }
-
-  flushAll = (): void => {
-    this.scheduled = false;
-    const dirty = this.dirty;
-    this.dirty = [];
-    for (let i = 0; i < dirty.length; i++) dirty[i]!.flush();
-  };
+  /**
+   * The server is done with this connection: it was ended, cut off, or its
+   * socket is gone. Nothing more is read from it or sent to it. Called once.
+   */
+  onDone(conn: Connection): void;
 }
 
 /** Queued output above this is written at once rather than at the end of the turn. */
@@ -59,17 +34,33 @@ const enum State {
   Closed,
 }
 
-export class Connection {
+export class Connection implements Flushable {
   /** The chat name once joined; set and read by ChatServer. */
   name: string | null = null;
   /** nameKey(name), cached for lookups on leave. */
   key: string | null = null;
-  /** Opted in to history ids (`/ext ids`, docs/PROTOCOL.md); set by ChatServer. */
+  /** Opted in to history ids (`/ext ids`, docs/PROTOCOL.md); set by ChatServer before joining. */
   ids = false;
 
   private state = State.Open;
+  /** Output not handed to the socket yet, in order (the room's lines not read out of the log yet follow it). */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The room's log this member reads (the one for its audience: plain or with ids); null: none. */
+  private log: BroadcastLog | null = null;
+  /** Where this member is in that log; null: not receiving the room's lines. */
+  private cursor: number | null = null;
+  /** This member's own lines in the log after the cursor (flat [start, end…]): it does not receive them. */
+  private own: number[] = [];
+  /** In the batcher's queues (see WriteBatcher). */
+  private queued = false;
+  private queuedAsReply = false;
+  /** `pending` holds a reply (output caused by this client's own line). */
+  private pendingReply = false;
+  /** This client's own line is being handled: what it is sent now is a reply. */
+  private replying = false;
+  /** A write the kernel has not taken in full yet. */
+  private writing = false;
   private readonly framer: LineFramer;
   private readonly bucket: TokenBucket;
   /** A frame read but not yet allowed through by the rate limiter. */
@@ -95,53 +86,176 @@ export class Connection {
     socket.on('error', noop);
   }
 
-  /** Queues bytes for this client; they are written at the end of the turn. */
+  /**
+   * Queues bytes for this client. They go out in one write at the end of the
+   * turn; while an earlier write is still waiting for the client to take it,
+   * they keep queuing and go out in one write once it has. Sent while this
+   * client's own line is handled, they are a reply (see WriteBatcher).
+   */
   send(bytes: Buffer): void {
-    // Once end() has flushed and half-closed the socket, nothing more can go out.
+    this.queue(bytes, this.replying);
+  }
+
+  /** Queues bytes as a reply, e.g. the prompt a newcomer waits for. */
+  reply(bytes: Buffer): void {
+    this.queue(bytes, true);
+  }
+
+  /** From now on, this client receives the room's lines appended to `log` after this call. */
+  subscribe(log: BroadcastLog): void {
+    this.log = log;
+    this.cursor = log.end;
+    this.own = [];
+  }
+
+  /**
+   * Offsets [start, end) of `log` hold a line this member sent to the room:
+   * it is not sent back to it. A line in another audience's log is none of
+   * its business.
+   */
+  sentToRoom(log: BroadcastLog, start: number, end: number): void {
+    if (this.cursor === null || log !== this.log) return;
+    this.own.push(start, end);
+  }
+
+  /** Where this member is in the room's log (null: not subscribed); the log keeps what follows. */
+  get logCursor(): number | null {
+    return this.cursor;
+  }
+
+  /**
+   * Bytes of the room's log kept for this client: what waits for it, and its
+   * own lines in between (they are kept because of it, so they count too:
+   * a client that talks but never reads must not hold the log forever).
+   */
+  private get logBytesHeld(): number {
+    return this.cursor === null || this.log === null ? 0 : this.log.end - this.cursor;
+  }
+
+  /** Moves the room's lines waiting for this client into `pending` (slices of the log, not copies). */
+  private readLog(): void {
+    const log = this.log;
+    if (this.cursor === null || log === null || this.cursor === log.end) return;
+    this.pendingBytes += log.read(this.cursor, this.own, this.pending);
+    this.cursor = log.end;
+    if (this.own.length > 0) this.own = [];
+  }
+
+  private queue(bytes: Buffer, reply: boolean): void {
+    // Once the connection is ending, nothing more can go out.
     if (this.state !== State.Open) return;
-    if (this.pending.length === 0) this.batcher.add(this);
+    this.readLog(); // the room's earlier lines go first
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
-    // A big turn goes out early, so the queue limit below judges what the
-    // client really failed to take, not one busy turn.
-    if (this.pendingBytes >= EARLY_FLUSH_BYTES) this.flush();
+    if (reply) this.pendingReply = true;
+    // The queue limit counts what waits here and what waits in the socket.
     if (this.pendingBytes + this.socket.writableLength > this.config.sendQueue) {
       // A slow reader: its backlog must not grow the server's memory.
-      this.destroy();
+      this.cutOff();
+      return;
+    }
+    if (this.writing) return; // onWritten takes it from here
+    // A big turn goes out early, so the queue limit above judges what the
+    // client really failed to take, not one busy turn.
+    if (this.pendingBytes >= EARLY_FLUSH_BYTES) this.writePending();
+    else this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.pendingReply) {
+      if (this.queuedAsReply) return;
+      this.queuedAsReply = true;
+      this.batcher.add(this, true);
+    } else if (!this.queued && !this.queuedAsReply) {
+      this.queued = true;
+      this.batcher.add(this);
     }
   }
 
+  /** Called by the batcher. */
   flush(): void {
+    this.queued = false;
+    this.queuedAsReply = false;
+    if (this.state !== State.Open) return;
+    if (this.writing) {
+      // Still behind: the room's lines wait in the log, counted against the limit.
+      if (this.pendingBytes + this.logBytesHeld + this.socket.writableLength > this.config.sendQueue) this.cutOff();
+      return;
+    }
+    this.readLog();
+    this.writePending();
+  }
+
+  /**
+   * One write for everything queued, after the batcher's beforeWrite hook:
+   * the chat server commits the history there, so every public line in
+   * these bytes is stored before any of them reach the client. This is the
+   * only place a connection writes (slices, passes, early flushes and the
+   * last write before closing all come here).
+   *
+   * Copying the lines into one buffer beats cork/uncork (a writev of many
+   * small buffers): under fan-out load the profile showed writev at 56% of
+   * the server's time, and one contiguous write costs the kernel and Node
+   * far less per line.
+   */
+  private writePending(): void {
     const pending = this.pending;
-    if (pending.length === 0 || this.state === State.Closed) return;
+    if (pending.length === 0) return;
     this.batcher.beforeWrite();
     const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    const socket = this.socket;
-    // One write for the whole turn's lines. Copying them into one buffer
-    // beats cork/uncork (a writev of many small buffers): under fan-out
-    // load the profile showed writev at 56% of the server's time, and one
-    // contiguous write costs the kernel and Node far less per line.
-    socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes));
-    if (socket.writableLength > this.config.sendQueue) this.destroy();
+    this.pendingReply = false;
+    this.writing = true;
+    this.socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes), this.onWritten);
   }
 
-  /** Sends what is queued, then closes; nothing more is read. */
+  /**
+   * The kernel took the last write. Until then, a client whose socket was
+   * backed up gathered everything sent to it in `pending`: one write now,
+   * not one per turn (a crowd joining would otherwise cost every silent
+   * member one buffered write per join).
+   */
+  private onWritten = (error?: Error | null): void => {
+    this.writing = false;
+    if (error || this.state !== State.Open) return;
+    if (this.pending.length > 0 || this.logBytesHeld > 0) this.schedule();
+  };
+
+  /**
+   * Sends what is queued, then closes: the socket is closed for good once
+   * the client closes its side, or after CHAT_CLOSE_GRACE_MS whatever it does.
+   * Nothing more is read or sent.
+   */
   end(): void {
     if (this.state !== State.Open) return;
+    this.readLog();
+    this.cursor = null;
     this.state = State.Closing;
     this.clearTimers();
-    this.socket.pause();
-    this.flush();
-    this.socket.end();
+    this.handler.onDone(this);
+    this.writePending();
+    closeGracefully(this.socket, this.config.closeGraceMs);
   }
 
-  destroy(): void {
+  /** A slow reader: what it has not taken is dropped and its socket reset. */
+  private cutOff(): void {
     if (this.state === State.Closed) return;
-    this.state = State.Closing;
+    this.drop(State.Closing);
+    // A reset, not a FIN: the kernel would otherwise keep retrying to send
+    // up to a full send buffer the client is not reading.
+    this.socket.resetAndDestroy();
+  }
+
+  /** Nothing more goes out or is timed; the handler hears it once, if it was open. */
+  private drop(next: State): void {
+    const wasOpen = this.state === State.Open;
+    this.state = next;
     this.clearTimers();
-    this.socket.destroy();
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.cursor = null;
+    if (wasOpen) this.handler.onDone(this);
   }
 
   private onData = (chunk: Buffer): void => {
@@ -157,11 +271,7 @@ export class Connection {
   };
 
   private onSocketClose = (): void => {
-    this.state = State.Closed;
-    this.clearTimers();
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.handler.onClose(this);
+    this.drop(State.Closed);
   };
 
   /** Hands every complete line to the handler, as fast as the rate allows. */
@@ -179,7 +289,9 @@ export class Connection {
         this.throttle(now);
         return;
       }
+      this.replying = true;
       this.handler.onFrame(this, frame);
+      this.replying = false;
     }
     if (this.state !== State.Open) return;
     if (this.peerEnded) {

@@ -8,7 +8,7 @@ const running = new Set<ChildProcess>();
 export interface Netcat {
   readonly screen: string;
   type(line: string): void;
-  /** Ctrl-D: openbsd nc stays open after the server closes until its input ends. */
+  /** Ctrl-D: the end of what the user types (nc also exits by itself once the server has closed the connection). */
   hangUp(): void;
   /** Waits until the terminal shows `text`. */
   sees(text: string): Promise<void>;

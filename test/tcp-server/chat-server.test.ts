@@ -22,6 +22,14 @@ function track(c: LineClient): LineClient {
   clients.push(c);
   return c;
 }
+/** bob, then alice, online; bob has seen alice join, so his next line is what comes after. */
+async function bobAndAlice(options: ChatServerOptions = {}) {
+  const started = await start(options);
+  const bob = await started.join('bob');
+  const alice = await started.join('alice');
+  await bob.expect('alice entrou no chat!');
+  return { ...started, bob, alice };
+}
 /** A round trip: every line the server sent `c` before this reply has arrived. */
 async function sync(c: LineClient): Promise<void> {
   c.send('/users');
@@ -129,11 +137,8 @@ describe('chatting', () => {
   });
 
   it('tells the sender when the private recipient is not online, and broadcasts nothing', async () => {
-    const { join } = await start();
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice } = await bobAndAlice();
     bob.send('@zed olá');
-    await bob.expect('alice entrou no chat!');
     await bob.expect('Usuário zed não encontrado.');
     bob.send('fim');
     expect(await alice.next()).toBe('bob: fim');
@@ -147,17 +152,13 @@ describe('chatting', () => {
   });
 
   it('treats a mention in the middle of a line as public', async () => {
-    const { join } = await start();
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice } = await bobAndAlice();
     bob.send('olha @alice');
     expect(await alice.next()).toBe('bob: olha @alice');
   });
 
   it('ignores empty and blank lines', async () => {
-    const { join } = await start();
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice } = await bobAndAlice();
     bob.send('');
     bob.send('   ');
     bob.send('real');
@@ -174,20 +175,15 @@ describe('chatting', () => {
   });
 
   it('answers an unknown command with the list of commands, and //text sends /text', async () => {
-    const { join } = await start();
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice } = await bobAndAlice();
     bob.send('/nick robert');
-    await bob.expect('alice entrou no chat!');
     await bob.expect('Comando desconhecido: /nick. Comandos: /users, /history, /quit e //texto para enviar /texto.');
     bob.send('//shrug');
     expect(await alice.next()).toBe('bob: /shrug');
   });
 
   it('strips controls and bidi overrides from what users send, and replaces invalid UTF-8', async () => {
-    const { join } = await start();
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice } = await bobAndAlice();
     bob.send('\u001b[2Jlimpa\u0007 tela\u202eabc');
     expect(await alice.next()).toBe('bob: [2Jlimpa telaabc');
     bob.write(Buffer.concat([Buffer.from('a'), Buffer.from([0xc3]), Buffer.from('b\n')]));
@@ -197,9 +193,7 @@ describe('chatting', () => {
 
 describe('leaving', () => {
   it('announces /quit, closes the connection and logs the leave', async () => {
-    const { join, log } = await start();
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice, log } = await bobAndAlice();
     alice.send('/quit');
     await alice.closed;
     expect(await bob.next((l) => l.includes('alice s'))).toBe('alice saiu do chat.');
@@ -207,20 +201,15 @@ describe('leaving', () => {
   });
 
   it('announces a client that just disconnects', async () => {
-    const { join, log } = await start();
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice, log } = await bobAndAlice();
     alice.close();
     expect(await bob.next((l) => l.includes('saiu'))).toBe('alice saiu do chat.');
     expect(log).toContain('alice desconectado.');
   });
 
   it('delivers the last lines of a client that closes right after sending them, then its leave', async () => {
-    const { join } = await start();
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice } = await bobAndAlice();
     alice.socket.end('um\ndois\ntrês sem LF');
-    expect(await bob.next()).toBe('alice entrou no chat!');
     expect([await bob.next(), await bob.next(), await bob.next(), await bob.next()]).toEqual([
       'alice: um',
       'alice: dois',
@@ -240,20 +229,15 @@ describe('leaving', () => {
 
 describe('limits', () => {
   it('discards a line over the limit, tells the sender and keeps the connection', async () => {
-    const { join } = await start({ maxLine: 64 });
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice } = await bobAndAlice({ maxLine: 64 });
     bob.send('x'.repeat(65));
-    await bob.expect('alice entrou no chat!');
     await bob.expect('Mensagem muito longa (máximo 64 bytes).');
     bob.send('y'.repeat(64));
     expect(await alice.next()).toBe(`bob: ${'y'.repeat(64)}`);
   });
 
   it('discards a huge line arriving in pieces up to its LF, once', async () => {
-    const { join } = await start({ maxLine: 64 });
-    const bob = await join('bob');
-    const alice = await join('alice');
+    const { bob, alice } = await bobAndAlice({ maxLine: 64 });
     for (let i = 0; i < 50; i++) bob.write('z'.repeat(1000));
     bob.write('\nok\n');
     expect(await alice.next()).toBe('bob: ok');
@@ -305,6 +289,33 @@ describe('ordering and flow control', () => {
         expect(fromJ).toEqual(Array.from({ length: LINES }, (_, k) => `${j}:${k}:${'x'.repeat(k % 50)}`));
       }
     });
+  });
+
+  it('keeps public and private lines to one recipient in the order they were sent', async () => {
+    const { join } = await start();
+    const bob = await join('bob');
+    const carol = await join('carol');
+    bob.write('um\n@carol dois\ntrês\n@carol quatro\n');
+    expect([await carol.next(), await carol.next(), await carol.next(), await carol.next()]).toEqual([
+      'bob: um',
+      '[privado] bob: dois',
+      'bob: três',
+      '[privado] bob: quatro',
+    ]);
+  });
+
+  it('gives each of two users talking at once the other one\'s lines only, in order', async () => {
+    const { bob, alice } = await bobAndAlice({ rate: 100_000, burst: 100_000 });
+    const LINES = 300;
+    const lines = (who: string) => Array.from({ length: LINES }, (_, i) => `${who}${i}`);
+    const base = bob.lines.length;
+    bob.write(lines('b').map((l) => l + '\n').join(''));
+    alice.write(lines('a').map((l) => l + '\n').join(''));
+    await bob.waitForCount(base + LINES);
+    await alice.next((l) => l === `bob: b${LINES - 1}`);
+    expect(bob.lines.slice(base)).toEqual(lines('a').map((l) => `alice: ${l}`));
+    expect(alice.lines.filter((l) => l.startsWith('bob: '))).toEqual(lines('b').map((l) => `bob: ${l}`));
+    expect(alice.lines.filter((l) => l.startsWith('alice: '))).toEqual([]);
   });
 
   it('paces a flood of instant lines but loses none, and others keep chatting meanwhile', async () => {

@@ -1,7 +1,7 @@
 /**
  * Real terminal users: `nc` processes, exactly as a person would chat.
  */
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { ChatServer } from '../../tcp-server/chat-server.ts';
 import { killNetcats, netcat } from '../helpers/netcat.ts';
 
@@ -75,6 +75,29 @@ it('three terminal users join, chat publicly and privately, and one leaves', asy
         '',
       ].join('\n'),
     );
+  } finally {
+    await server.close();
+  }
+});
+
+it('after /quit, nc exits by itself within CHAT_CLOSE_GRACE_MS, Enter pressed or not', async () => {
+  const server = new ChatServer({ host: '127.0.0.1', port: 0, closeGraceMs: 300 });
+  const { port } = await server.listen();
+  try {
+    const quiet = netcat(port);
+    const typing = netcat(port);
+    for (const [nc, name] of [
+      [quiet, 'quieta'],
+      [typing, 'digita'],
+    ] as const) {
+      await nc.sees('Digite seu nome:\n');
+      nc.type(name);
+      await nc.sees(`Bem-vindo, ${name}!`);
+      nc.type('/quit');
+    }
+    typing.type('');
+    await Promise.all([quiet.exited, typing.exited]);
+    await vi.waitFor(() => expect(server.socketCount).toBe(0), { timeout: 5000 });
   } finally {
     await server.close();
   }
