@@ -39,7 +39,7 @@ function groupCommands(pgid: number): string[] {
 
 /** The launcher as `npm start` runs it (the page already built), in its own process group. */
 async function startLauncher() {
-  const run = runScript('scripts/start.ts', { CHAT_PORT: '0', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' });
+  const run = runScript('scripts/start.ts', { CHAT_PORT: '0', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHAT_DB: ':memory:' });
   const exited = once(run.proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const [, , chatPort] = await run.waitForOutput(CHAT_READY_RE);
   const [, url] = await run.waitForOutput(GATEWAY_READY_RE);
