@@ -36,6 +36,7 @@ it('a chat server that stops reading holds back the browser, and every line stil
   let received = '';
   const g = await startGatewayOnUpstream((socket) => {
     upstreamSocket = socket;
+    socket.write('Digite seu nome:\n'); // a chat server greets first; the gateway waits for that
     socket.pause(); // not reading for now
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (received += d));
