@@ -10,6 +10,7 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { isAllowedHost } from './allowed-host.ts';
 import type { GatewayConfig } from './config.ts';
+import type { Registry } from 'prom-client';
 import { registerHealth } from './health.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { SocketAdmission } from './socket-admission.ts';
@@ -25,6 +26,8 @@ export interface SharedServices {
   nodeStates(): Promise<NodeHealth[]>;
   /** /metrics summed over all workers. */
   metricsText(): Promise<string>;
+  /** Given this process's own metrics, for the primary to sum. */
+  offerMetrics?(registry: Registry): void;
 }
 
 export interface GatewayExtras {
@@ -89,6 +92,7 @@ export async function buildGateway(config: GatewayConfig, extras: GatewayExtras 
     const health = new UpstreamHealth(config.chatServers, config.upstreamTimeoutMs, config.healthCacheMs);
     shared = { nodeStates: () => health.states(), metricsText: () => metrics.registry.metrics() };
   }
+  shared.offerMetrics?.(metrics.registry);
   registerHealth(app, shared.nodeStates, admission);
   registerMetrics(app, shared.metricsText, metrics.registry.contentType);
   await app.register(wsPlugin, {

@@ -1,6 +1,6 @@
 /**
  * Opening a browser's connection to a chat server: the nodes in the pool's
- * order, each until one takes the browser. A node refuses by failing to
+ * order (asked again after each refusal), each until one takes the browser. A node refuses by failing to
  * connect, by saying nothing for `timeoutMs` (connect and first line
  * together), or by answering `Servidor cheio, tente mais tarde.` as its
  * first line: then the next node is tried, so a page lands on a node with
@@ -56,14 +56,17 @@ function isServerFull(line: Buffer): boolean {
 
 /** Starts dialing; returns a function that abandons it (the browser left first). */
 export function dialUpstream(pool: UpstreamPool, options: DialOptions): () => void {
-  const candidates = pool.order();
+  const tried = new Set<PoolNode>();
   let cancelled = false;
   let abandon: () => void = () => {};
 
-  const next = (index: number): void => {
-    const node = candidates[index];
+  const next = (): void => {
+    // The pool's order now, not when dialing began: the counts have moved meanwhile.
+    const untried = pool.order().filter((n) => !tried.has(n));
+    const node = untried[0];
     if (node === undefined) return options.onDone(null);
-    const isLast = index === candidates.length - 1;
+    tried.add(node);
+    const isLast = untried.length === 1;
     pool.acquire(node);
     let settled = false;
     let head = Buffer.alloc(0);
@@ -109,7 +112,7 @@ export function dialUpstream(pool: UpstreamPool, options: DialOptions): () => vo
       pool.release(node);
       pool.refused(node);
       options.onRefused(node, reason, error);
-      next(index + 1);
+      next();
     };
     const accept = (): void => {
       if (!finish()) return;
@@ -125,7 +128,7 @@ export function dialUpstream(pool: UpstreamPool, options: DialOptions): () => vo
     };
   };
 
-  next(0);
+  next();
   return () => {
     if (cancelled) return;
     cancelled = true;

@@ -133,6 +133,24 @@ describe('/healthz', () => {
     expect(relay.stats.total).toBeLessThanOrEqual(Math.floor(seconds) + 1);
   });
 
+  it('keeps that bound with GATEWAY_WORKERS=2: the primary probes for both workers', async () => {
+    const { port } = await startChat();
+    const relay = await countingRelay(port);
+    const gateway = await startGateway({
+      chatPort: relay.port,
+      env: { GATEWAY_WORKERS: '2', HEALTH_CACHE_MS: '1000' },
+    });
+    onCleanup(() => gateway.stop());
+    const started = performance.now();
+    const answers = await hammer(gateway.url);
+    const seconds = (performance.now() - started) / 1000;
+    expect([...answers]).toEqual([[UP, 1000]]);
+    // The requests came on up to 50 connections, spread over both workers;
+    // the chat server still saw one probe at a time, one per second.
+    expect(relay.stats.maxOpen).toBe(1);
+    expect(relay.stats.total).toBeLessThanOrEqual(Math.floor(seconds) + 1);
+  });
+
   it('lets newcomers join while it is hammered with 19 of CHAT_MAX_CLIENTS=20 online (at worst one retry)', async () => {
     // Real processes, as deployed: the probe's slot is held only as long as
     // the gateway's own event loop takes to read a line and hang up.
