@@ -104,10 +104,20 @@ export class LineFramer {
     return encodeTextFrames([line]);
   }
 
-  /** Frames for `first` and the lines at this.lfs, copied from `chunk` into one buffer. */
+  /**
+   * Frames for `first` and the lines at this.lfs, in one buffer. The lines
+   * are copied from `chunk` in one piece, to the end of the output, then
+   * each is moved forward to its place behind its header with copyWithin:
+   * a memmove inside one buffer. (Buffer#copy per line made a Uint8Array
+   * view per line: 16 % of the gateway's time in the profile.) Moving
+   * front to back never overwrites a line not yet moved, because a frame
+   * header (2+ bytes) is never shorter than the line end it replaces (LF or
+   * CR LF), so every line's place is at or before where it was put.
+   */
   private frameAll(first: Buffer | null, chunk: Buffer, start: number): Buffer | null {
     const lfs = this.lfs;
-    let size = first === null ? 0 : headerLength(first.length) + first.length;
+    const firstSize = first === null ? 0 : headerLength(first.length) + first.length;
+    let size = firstSize;
     let at = start;
     for (let i = 0; i < lfs.length; i++) {
       const length = lineEnd(chunk, at, lfs[i]!) - at;
@@ -120,20 +130,27 @@ export class LineFramer {
     }
     if (first === null && lfs.length === 0) return null;
     const out = Buffer.allocUnsafe(size);
-    let pos = 0;
     let bytes = 0;
     if (first !== null) {
-      pos = writeHeader(out, 0, first.length);
-      pos += first.copy(out, pos);
+      first.copy(out, writeHeader(out, 0, first.length));
       bytes = first.length;
     }
-    at = start;
-    for (let i = 0; i < lfs.length; i++) {
-      const end = lineEnd(chunk, at, lfs[i]!);
-      pos = writeHeader(out, pos, end - at);
-      pos += chunk.copy(out, pos, at, end);
-      bytes += end - at;
-      at = lfs[i]! + 1;
+    if (lfs.length > 0) {
+      const end = lfs[lfs.length - 1]! + 1;
+      const placed = size - (end - start); // where chunk[start] lands
+      out.set(chunk.subarray(start, end), placed);
+      let pos = firstSize;
+      at = start;
+      for (let i = 0; i < lfs.length; i++) {
+        const length = lineEnd(chunk, at, lfs[i]!) - at;
+        const from = placed + (at - start);
+        const to = pos + headerLength(length);
+        if (to !== from) out.copyWithin(to, from, from + length);
+        writeHeader(out, pos, length);
+        pos = to + length;
+        bytes += length;
+        at = lfs[i]! + 1;
+      }
     }
     this.lines = lfs.length + (first === null ? 0 : 1);
     this.bytes = bytes;

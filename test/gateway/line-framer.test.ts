@@ -2,6 +2,7 @@
  * The upstream byte stream cut into lines and framed, however the bytes are
  * chunked: each line one text frame, as ws itself decodes them.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as ws from 'ws';
 import { LineFramer, LineTooLongError } from '../../gateway/line-framer.ts';
@@ -152,6 +153,28 @@ describe('LineFramer', () => {
       }
     }).toThrow(LineTooLongError);
     expect(pushed).toBe(1000); // the chunk that crossed 1024 bytes was refused
+  });
+
+  it('frames any lines, LF or CRLF, of any length, however the stream is cut, exactly as sent', () => {
+    const line = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+      fc.string({ maxLength: 300 }), // past the 7-bit length
+    ).map((l) => l.replaceAll('\n', ' ').replace(/\r$/, ''));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(line, fc.boolean()), { maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (lines, cuts) => {
+          const bytes = Buffer.from(lines.map(([l, crlf]) => l + (crlf ? '\r\n' : '\n')).join(''));
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+          const chunks = [0, ...points].map((p, i, all) => bytes.subarray(p, all[i + 1] ?? bytes.length)).filter((c) => c.length > 0);
+          const f = new LineFramer(1000);
+          expect(frame(f, chunks)).toEqual(lines.map(([l]) => l));
+          expect(f.flush()).toBeNull();
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('turns invalid UTF-8 into U+FFFD line by line, the valid lines around it untouched', () => {
