@@ -6,7 +6,7 @@
  */
 import type net from 'node:net';
 import type { WebSocket, RawData } from 'ws';
-import { LineFramer, LineTooLongError } from './line-framer.ts';
+import { framesKept, LineFramer, LineTooLongError } from './line-framer.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { type DialedUpstream, dialUpstream } from './upstream-dial.ts';
 import type { UpstreamPool } from './upstream-pool.ts';
@@ -125,6 +125,8 @@ export function bridge(
     // A callback only near the bound: it is how a paused upstream learns the browser caught up.
     if (ws.bufferedAmount + frames.length > low) socket.write(frames, onSent);
     else socket.write(frames);
+    // Not all taken by the kernel at once: the socket holds the frames (line-framer.ts).
+    if (socket.writableLength > 0) framesKept(frames);
     if (ws.bufferedAmount > options.maxBuffered) {
       // A slow browser: let the chat server's own slow-reader rule judge it.
       tcpPaused = true;

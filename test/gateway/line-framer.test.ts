@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as ws from 'ws';
-import { LineFramer, LineTooLongError } from '../../gateway/line-framer.ts';
+import { framesKept, LineFramer, LineTooLongError } from '../../gateway/line-framer.ts';
 
 // ws's own frame parser; exported at run time though its types omit it.
 const { Receiver } = ws as unknown as {
@@ -175,6 +175,16 @@ describe('LineFramer', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('leaves frames alone once framesKept() says a socket holds them, whatever is framed next', () => {
+    const a = new LineFramer(100);
+    const b = new LineFramer(100);
+    const kept = a.push(Buffer.from('primeira\nsegunda\n'))!;
+    framesKept(kept);
+    b.push(Buffer.from('outra coisa\nbem diferente\n'));
+    a.push(Buffer.from('terceira\n'));
+    expect(decode(kept)).toEqual(['primeira', 'segunda']);
   });
 
   it('turns invalid UTF-8 into U+FFFD line by line, the valid lines around it untouched', () => {
