@@ -150,7 +150,9 @@ export function bridge(
   };
   const onRead = (buffer: Buffer, length: number): void => {
     if (ws.readyState !== ws.OPEN) return;
-    frameAndRelay(() => framer.push(length === buffer.length ? buffer : buffer.subarray(0, length)));
+    // A browser socket with a queue will keep these frames too: no shared buffer for them.
+    const reuse = socket.writableLength === 0;
+    frameAndRelay(() => framer.push(length === buffer.length ? buffer : buffer.subarray(0, length), reuse));
   };
 
   const attach = (dialed: DialedUpstream): void => {

@@ -72,9 +72,11 @@ export class LineFramer {
    * the frames of the lines before it.
    *
    * The frames are valid until the next push() of any framer, unless
-   * framesKept() is called on them: use them (write them) at once.
+   * framesKept() is called on them: use them (write them) at once. With
+   * `reuse` false they get a buffer of their own: for a socket that
+   * already has a queue, so will keep them.
    */
-  push(chunk: Buffer): Buffer | null {
+  push(chunk: Buffer, reuse = true): Buffer | null {
     this.lines = 0;
     this.bytes = 0;
     let start = 0;
@@ -105,7 +107,7 @@ export class LineFramer {
     if (lfs.length > 0 && !isUtf8(chunk.subarray(start, lastLf))) {
       frames = this.frameEach(first, chunk, start); // rare: the chat server sends valid UTF-8
     } else {
-      frames = this.frameAll(first, chunk, start);
+      frames = this.frameAll(first, chunk, start, reuse);
     }
 
     const rest = chunk.length - (lastLf + 1);
@@ -137,7 +139,7 @@ export class LineFramer {
    * header (2+ bytes) is never shorter than the line end it replaces (LF or
    * CR LF), so every line's place is at or before where it was put.
    */
-  private frameAll(first: Buffer | null, chunk: Buffer, start: number): Buffer | null {
+  private frameAll(first: Buffer | null, chunk: Buffer, start: number, reuse: boolean): Buffer | null {
     const lfs = this.lfs;
     const firstSize = first === null ? 0 : headerLength(first.length) + first.length;
     let size = firstSize;
@@ -146,13 +148,13 @@ export class LineFramer {
       const length = lineEnd(chunk, at, lfs[i]!) - at;
       if (length > this.maxLine) {
         lfs.length = i; // frame the lines before it, then refuse
-        this.tooLong(this.frameAll(first, chunk, start));
+        this.tooLong(this.frameAll(first, chunk, start, reuse));
       }
       size += headerLength(length) + length;
       at = lfs[i]! + 1;
     }
     if (first === null && lfs.length === 0) return null;
-    const out = size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
+    const out = reuse && size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
     let bytes = 0;
     if (first !== null) {
       first.copy(out, writeHeader(out, 0, first.length));
