@@ -1,12 +1,15 @@
 /**
- * One browser WebSocket bridged to its own TCP connection to the chat
- * server: one text frame per line each way, nothing lost or reordered,
- * memory bounded in both directions. It knows nothing of the chat itself.
+ * One browser WebSocket bridged to its own TCP connection to a chat server
+ * (chosen by upstream-dial.ts): one text frame per line each way, nothing
+ * lost or reordered, memory bounded in both directions. It knows nothing of
+ * the chat itself.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import type { WebSocket, RawData } from 'ws';
-import { encodeTextFrames, wellFormedUtf8 } from './frames.ts';
-import { LineSplitter, LineTooLongError } from './line-splitter.ts';
+import { framesKept, LineFramer, LineTooLongError } from './line-framer.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { type DialedUpstream, dialUpstream } from './upstream-dial.ts';
+import type { UpstreamPool } from './upstream-pool.ts';
 
 /** Close codes the page acts on (RFC 6455 §7.4.1 and the IANA registry). */
 export const CloseCode = {
@@ -19,11 +22,14 @@ export const CloseCode = {
 } as const;
 
 export interface BridgeOptions {
-  chatHost: string;
-  chatPort: number;
   maxBuffered: number;
   maxUpstreamLine: number;
   upstreamTimeoutMs: number;
+}
+
+export interface BridgeContext {
+  pool: UpstreamPool;
+  metrics: GatewayMetrics;
 }
 
 export interface BridgeLog {
@@ -50,135 +56,164 @@ export function bridge(
   ws: WebSocket,
   socket: net.Socket,
   options: BridgeOptions,
+  { pool, metrics }: BridgeContext,
   log: BridgeLog,
   address: string,
 ): Bridge {
   const opened = Date.now();
-  const splitter = new LineSplitter(options.maxUpstreamLine);
+  const traffic = metrics.traffic;
+  const framer = new LineFramer(options.maxUpstreamLine);
   const low = options.maxBuffered >> 1;
-  let connected = false;
+  let tcp: net.Socket | null = null;
   let tcpPaused = false;
   let wsPaused = false;
   let upstreamError: Error | null = null;
-
-  const tcp = net.connect({
-    host: options.chatHost,
-    port: options.chatPort,
-    noDelay: true,
-    keepAlive: true,
-    timeout: options.upstreamTimeoutMs,
-  });
-  const relayDone = new Promise<void>((resolve) => {
-    tcp.once('close', () => resolve());
-    ws.once('close', () => resolve());
-  });
+  /** Browser frames that came before a chat server took the browser. */
+  const early: Buffer[] = [];
+  let settle!: () => void;
+  const relayDone = new Promise<void>((resolve) => (settle = resolve));
+  ws.once('close', () => settle());
+  /** Closes the browser's socket; reading resumes, or its answer to the close would never be read. */
+  const closeWs = (code: number, reason: string): void => {
+    ws.resume();
+    ws.close(code, reason);
+  };
 
   log.info({ address }, 'websocket opened');
-
-  tcp.on('connect', () => {
-    connected = true;
-    tcp.setTimeout(0);
-  });
-  tcp.on('timeout', () => tcp.destroy(new Error('upstream connect timeout')));
+  metrics.socketOpened();
 
   // Browser → chat server: each text frame is a line (or several, if it holds LFs).
-  ws.on('message', (data: RawData, isBinary: boolean) => {
-    if (isBinary) {
-      ws.close(CloseCode.unsupportedData, 'text frames only');
-      return;
-    }
-    if (!tcp.writable) return; // the upstream is gone; the socket is closing too
-    const text = data as Buffer;
-    if (!tcp.write(Buffer.concat([text, LF], text.length + 1)) && !wsPaused) {
+  const toUpstream = (text: Buffer): void => {
+    if (!tcp!.writable) return; // the upstream is gone; the socket is closing too
+    if (!tcp!.write(Buffer.concat([text, LF], text.length + 1)) && !wsPaused) {
       // The chat server is not taking lines as fast as they come: stop reading them.
       wsPaused = true;
       ws.pause();
-      tcp.once('drain', () => {
+      tcp!.once('drain', () => {
         wsPaused = false;
         ws.resume();
       });
     }
+  };
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary) {
+      closeWs(CloseCode.unsupportedData, 'text frames only');
+      return;
+    }
+    const text = data as Buffer;
+    traffic.framesReceived++;
+    traffic.receivedBytes += text.length;
+    if (tcp === null) early.push(text);
+    else toUpstream(text);
   });
 
-  // Chat server → browser: each line is a text frame. A chunk's frames are
-  // encoded together and written to the browser's socket in one write
-  // (frames.ts says why); ws still owns the socket for pings and the close,
-  // and its bufferedAmount counts these bytes too. Writing only while the
-  // WebSocket is OPEN keeps every frame before ws's close frame.
+  // Chat server → browser: each line is a text frame. A read's frames are
+  // encoded together (line-framer.ts) and written to the browser's socket
+  // in one write (frames.ts says why); ws still owns the socket for pings
+  // and the close, and its bufferedAmount counts these bytes too. Writing
+  // only while the WebSocket is OPEN keeps every frame before ws's close frame.
   const onSent = (): void => {
     if (tcpPaused && ws.bufferedAmount <= low) {
       tcpPaused = false;
-      tcp.resume();
+      tcp!.resume();
     }
   };
-  const lines: Buffer[] = [];
-  const collect = (line: Buffer): void => {
-    lines.push(wellFormedUtf8(line));
-  };
-  const relay = (): void => {
-    if (lines.length === 0 || ws.readyState !== ws.OPEN) return;
-    const frames = encodeTextFrames(lines);
-    lines.length = 0;
+  const relay = (frames: Buffer | null): void => {
+    if (frames === null) return;
+    traffic.framesSent += framer.lines;
+    traffic.sentBytes += framer.bytes;
     // A callback only near the bound: it is how a paused upstream learns the browser caught up.
     if (ws.bufferedAmount + frames.length > low) socket.write(frames, onSent);
     else socket.write(frames);
+    // Not all taken by the kernel at once: the socket holds the frames (line-framer.ts).
+    if (socket.writableLength > 0) framesKept(frames);
     if (ws.bufferedAmount > options.maxBuffered) {
       // A slow browser: let the chat server's own slow-reader rule judge it.
       tcpPaused = true;
-      tcp.pause();
+      tcp!.pause();
     }
   };
-  /** Passes on what the splitter yields; a line over the limit ends the upstream (1011), after the lines before it. */
-  const split = (take: () => void): void => {
+  /** Relays what `frame` yields; a line over the limit ends the upstream (1011), after the lines before it. */
+  const frameAndRelay = (frame: () => Buffer | null): void => {
+    let frames: Buffer | null;
     try {
-      take();
+      frames = frame();
     } catch (error) {
       if (!(error instanceof LineTooLongError)) throw error;
-      relay();
+      relay(error.framesBefore);
       upstreamError = error;
       log.warn({ address, err: error }, 'upstream line too long');
-      tcp.destroy();
+      tcp!.destroy();
       return;
     }
-    relay();
+    relay(frames);
   };
-  tcp.on('data', (chunk: Buffer) => {
+  const onRead = (buffer: Buffer, length: number): void => {
     if (ws.readyState !== ws.OPEN) return;
-    split(() => splitter.push(chunk, collect));
-  });
-  tcp.on('end', () => {
-    if (ws.readyState !== ws.OPEN) return;
-    split(() => {
-      const last = splitter.flush();
-      if (last !== null) collect(last);
+    // A browser socket with a queue will keep these frames too: no shared buffer for them.
+    const reuse = socket.writableLength === 0;
+    frameAndRelay(() => framer.push(length === buffer.length ? buffer : buffer.subarray(0, length), reuse));
+  };
+
+  const attach = (dialed: DialedUpstream): void => {
+    const { node, socket: upstream } = dialed;
+    tcp = upstream;
+    dialed.setReader(onRead);
+    upstream.on('end', () => {
+      if (ws.readyState === ws.OPEN) frameAndRelay(() => framer.flush());
     });
-  });
-  tcp.on('error', (error) => {
-    upstreamError ??= error;
-  });
-  tcp.on('close', () => {
-    if (ws.readyState !== ws.OPEN) return;
-    if (!connected) {
-      ws.close(CloseCode.tryAgainLater, 'chat server unavailable');
-    } else if (upstreamError instanceof LineTooLongError) {
-      ws.close(CloseCode.internalError, 'chat server line too long');
-    } else if (upstreamError) {
-      ws.close(CloseCode.internalError, 'chat server connection failed');
-    } else {
-      ws.close(CloseCode.normal, 'chat server closed the connection');
-    }
+    upstream.on('error', (error) => {
+      upstreamError ??= error;
+    });
+    upstream.on('close', () => {
+      pool.release(node);
+      settle();
+      if (ws.readyState !== ws.OPEN) return;
+      if (upstreamError instanceof LineTooLongError) {
+        closeWs(CloseCode.internalError, 'chat server line too long');
+      } else if (upstreamError) {
+        closeWs(CloseCode.internalError, 'chat server connection failed');
+      } else {
+        closeWs(CloseCode.normal, 'chat server closed the connection');
+      }
+    });
+    for (const text of early.splice(0)) toUpstream(text);
+    if (!wsPaused) ws.resume();
+    onRead(dialed.head, dialed.head.length);
+  };
+
+  // Until a chat server takes the browser, what it sends waits (ws reads no further).
+  ws.pause();
+  const cancelDial = dialUpstream(pool, {
+    timeoutMs: options.upstreamTimeoutMs,
+    onRefused(node, reason, error) {
+      metrics.upstreamRefused(node.node.address, reason);
+      log.warn({ address, node: node.node.address, reason, err: error ?? undefined }, 'chat server refused a connection');
+    },
+    onDone(dialed) {
+      if (dialed !== null) {
+        if (ws.readyState === ws.OPEN) return attach(dialed);
+        dialed.socket.destroy(); // the browser left meanwhile
+        pool.release(dialed.node);
+        return;
+      }
+      settle();
+      if (ws.readyState === ws.OPEN) closeWs(CloseCode.tryAgainLater, 'chat server unavailable');
+    },
   });
 
   ws.on('close', (code: number) => {
     log.info({ address, code, durationMs: Date.now() - opened }, 'websocket closed');
-    if (!connected) {
-      tcp.destroy();
+    metrics.socketClosed(code);
+    if (tcp === null) {
+      cancelDial();
       return;
     }
     // A graceful end: the chat server still gets every line sent so far.
-    tcp.resume();
-    tcp.end();
-    setTimeout(() => tcp.destroy(), UPSTREAM_LINGER_MS).unref();
+    const upstream = tcp;
+    upstream.resume();
+    upstream.end();
+    setTimeout(() => upstream.destroy(), UPSTREAM_LINGER_MS).unref();
   });
 
   return { relayDone };

@@ -6,14 +6,21 @@ import { fileURLToPath } from 'node:url';
 import { CHAT_ADDRESS_SETTINGS, ConfigError, readInt } from '../common/env.ts';
 import { parseAllowedHosts } from './allowed-host.ts';
 import { parseTrustProxy } from './trust-proxy.ts';
+import { parseChatServers, type UpstreamNode, upstreamNode } from './upstream-nodes.ts';
 
 export interface GatewayConfig {
   /** Where the page and /ws are served. */
   httpHost: string;
   httpPort: number;
-  /** The one upstream chat server; nothing from a client chooses another. */
-  chatHost: string;
-  chatPort: number;
+  /**
+   * The chat servers a browser may be sent to (CHAT_SERVERS, else the one
+   * at CHAT_HOST:CHAT_PORT); nothing from a client chooses among them.
+   */
+  chatServers: UpstreamNode[];
+  /** Gateway processes sharing the HTTP port (node:cluster); 1: this process serves alone. */
+  workers: number;
+  /** A node that refused a connection is tried after the others for this long. */
+  upstreamCooldownMs: number;
   /** Host names besides localhost, *.localhost and IP literals that requests may name (`*.x` = subdomains of x). */
   allowedHosts: string[];
   /** Origins besides the page's own that may open /ws (exact `scheme://host[:port]`). */
@@ -51,6 +58,10 @@ export const GATEWAY_SETTINGS = {
   httpPort: { env: 'HTTP_PORT', default: 8080 },
   chatHost: CHAT_ADDRESS_SETTINGS.host,
   chatPort: CHAT_ADDRESS_SETTINGS.port,
+  /** Empty: the one chat server at CHAT_HOST:CHAT_PORT. */
+  chatServers: { env: 'CHAT_SERVERS', default: '' },
+  workers: { env: 'GATEWAY_WORKERS', default: 1 },
+  upstreamCooldownMs: { env: 'UPSTREAM_COOLDOWN_MS', default: 5000 },
   allowedHosts: { env: 'ALLOWED_HOSTS', default: '' },
   allowedOrigins: { env: 'ALLOWED_ORIGINS', default: '' },
   trustProxy: { env: 'TRUST_PROXY', default: '' },
@@ -82,16 +93,20 @@ function readList<T>(env: NodeJS.ProcessEnv, name: string, fallback: string, par
   }
 }
 
+/** More workers than this is a typo, not a machine: each one is a whole Node process. */
+const MAX_WORKERS = 256;
+
 export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const s = GATEWAY_SETTINGS;
   const str = (setting: { env: string; default: string }) => env[setting.env] || setting.default;
   const int = (setting: { env: string; default: number }, min = 1, max?: number) =>
     readInt(env, setting.env, setting.default, { min, max });
-  return {
+  const config: GatewayConfig = {
     httpHost: str(s.httpHost),
     httpPort: int(s.httpPort, 0, 65535),
-    chatHost: str(s.chatHost),
-    chatPort: int(s.chatPort, 1, 65535),
+    chatServers: readList(env, s.chatServers.env, s.chatServers.default, parseChatServers),
+    workers: int(s.workers, 1, MAX_WORKERS),
+    upstreamCooldownMs: int(s.upstreamCooldownMs, 0),
     allowedHosts: readList(env, s.allowedHosts.env, s.allowedHosts.default, parseAllowedHosts),
     allowedOrigins: readList(env, s.allowedOrigins.env, s.allowedOrigins.default, (e) => e),
     trustProxy: readList(env, s.trustProxy.env, s.trustProxy.default, parseTrustProxy),
@@ -109,4 +124,8 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Gate
     staticDir: str(s.staticDir),
     logLevel: str(s.logLevel),
   };
+  // Checked even when CHAT_SERVERS is set: a bad value is a mistake either way.
+  const chatPort = int(s.chatPort, 1, 65535);
+  if (config.chatServers.length === 0) config.chatServers = [upstreamNode(str(s.chatHost), chatPort)];
+  return config;
 }

@@ -19,11 +19,13 @@ export function wellFormedUtf8(line: Buffer): Buffer {
   return isUtf8(line) ? line : Buffer.from(line.toString('utf8'));
 }
 
-function headerLength(payload: number): number {
+/** Bytes of the header of a frame carrying `payload` bytes. */
+export function headerLength(payload: number): number {
   return payload < 126 ? 2 : payload < 0x10000 ? 4 : 10;
 }
 
-function writeHeader(out: Buffer, at: number, payload: number): number {
+/** Writes a final text frame's header for `payload` bytes at `at`; returns where the payload goes. */
+export function writeHeader(out: Buffer, at: number, payload: number): number {
   out[at] = FIN_TEXT;
   if (payload < 126) {
     out[at + 1] = payload;

@@ -1,5 +1,5 @@
 /**
- * What /healthz says about the chat server, at a bounded cost to it. A probe
+ * What /healthz says about each chat server, at a bounded cost to it. A probe
  * is one TCP connection that reads the first line and hangs up: the prompt
  * means the server takes newcomers, `Servidor cheio…` that it is full.
  * Each probe holds a slot of CHAT_MAX_CLIENTS for a moment, so probes never
@@ -8,6 +8,7 @@
  */
 import net from 'node:net';
 import { PROMPT_LINE, SERVER_FULL_LINE } from '../protocol/index.ts';
+import type { UpstreamNode } from './upstream-nodes.ts';
 
 export type UpstreamState = 'up' | 'full' | 'down';
 
@@ -68,4 +69,40 @@ export class CachedProbe {
     });
     return this.pending;
   }
+}
+
+/** One node's state, as /healthz lists it. */
+export interface NodeHealth {
+  node: string;
+  state: UpstreamState;
+}
+
+/**
+ * Every node's state, each from its own CachedProbe: at most one probe
+ * connection per node at a time and one per `minIntervalMs`, all nodes
+ * probed together. With several workers only the primary holds these
+ * (cluster-primary.ts), so the bound holds for the whole gateway.
+ */
+export class UpstreamHealth {
+  private readonly probes: Array<{ node: string; probe: CachedProbe }>;
+
+  constructor(
+    nodes: readonly UpstreamNode[],
+    timeoutMs: number,
+    minIntervalMs: number,
+    probe: (node: UpstreamNode) => Promise<UpstreamState> = (n) => probeUpstream(n.host, n.port, timeoutMs),
+  ) {
+    this.probes = nodes.map((n) => ({ node: n.address, probe: new CachedProbe(() => probe(n), minIntervalMs) }));
+  }
+
+  states(): Promise<NodeHealth[]> {
+    return Promise.all(this.probes.map(async ({ node, probe }) => ({ node, state: await probe.state() })));
+  }
+}
+
+/** The gateway's answer for a newcomer: `up` if any node takes one, else `full` if any is only full, else `down`. */
+export function overallState(nodes: readonly NodeHealth[]): UpstreamState {
+  if (nodes.some((n) => n.state === 'up')) return 'up';
+  if (nodes.some((n) => n.state === 'full')) return 'full';
+  return 'down';
 }

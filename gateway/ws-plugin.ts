@@ -13,11 +13,16 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { type Bridge, type BridgeOptions, CloseCode, bridge } from './bridge.ts';
+import { GatewayMetrics } from './metrics.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { SocketAdmission } from './socket-admission.ts';
+import { UpstreamPool } from './upstream-pool.ts';
 
 export interface WsPluginOptions extends BridgeOptions {
   admission: SocketAdmission;
+  /** The chat servers, and how many connections each has. */
+  pool: UpstreamPool;
+  metrics: GatewayMetrics;
   allowedOrigins: readonly string[];
   /** Largest frame a browser may send; larger closes with 1009. */
   maxFrame: number;
@@ -31,14 +36,15 @@ export class WsPluginOptionsError extends Error {
 }
 
 function checkOptions(o: WsPluginOptions): void {
-  const positive = ['chatPort', 'maxBuffered', 'maxUpstreamLine', 'upstreamTimeoutMs', 'maxFrame', 'heartbeatMs'] as const;
+  const positive = ['maxBuffered', 'maxUpstreamLine', 'upstreamTimeoutMs', 'maxFrame', 'heartbeatMs'] as const;
   for (const key of positive) {
     if (!Number.isInteger(o[key]) || o[key] < 1) throw new WsPluginOptionsError(`${key} must be a whole number >= 1`);
   }
   for (const key of ['shutdownRelayMs', 'shutdownCloseMs'] as const) {
     if (!Number.isInteger(o[key]) || o[key] < 0) throw new WsPluginOptionsError(`${key} must be a whole number >= 0`);
   }
-  if (typeof o.chatHost !== 'string' || o.chatHost === '') throw new WsPluginOptionsError('chatHost is required');
+  if (!(o.pool instanceof UpstreamPool)) throw new WsPluginOptionsError('pool must be an UpstreamPool');
+  if (!(o.metrics instanceof GatewayMetrics)) throw new WsPluginOptionsError('metrics must be GatewayMetrics');
   if (!(o.admission instanceof SocketAdmission)) throw new WsPluginOptionsError('admission must be a SocketAdmission');
   if (!Array.isArray(o.allowedOrigins)) throw new WsPluginOptionsError('allowedOrigins must be an array');
 }
@@ -56,7 +62,7 @@ function closed(ws: WebSocket): Promise<void> {
 
 const wsPlugin: FastifyPluginAsync<WsPluginOptions> = async (app: FastifyInstance, options) => {
   checkOptions(options);
-  const { admission } = options;
+  const { admission, metrics } = options;
   // bridge.ts writes whole frames to the socket itself; that is only right
   // while no extension (permessage-deflate) transforms what ws sends.
   const wsOptions = { maxPayload: options.maxFrame, perMessageDeflate: false } as const;
@@ -78,7 +84,9 @@ const wsPlugin: FastifyPluginAsync<WsPluginOptions> = async (app: FastifyInstanc
       const clients = app.websocketServer.clients;
       await within(options.shutdownRelayMs, Promise.all([...bridges].map((b) => b.relayDone)));
       for (const ws of clients) {
-        if (ws.readyState === ws.OPEN) ws.close(CloseCode.goingAway, 'gateway shutting down');
+        if (ws.readyState !== ws.OPEN) continue;
+        ws.resume(); // a socket paused for flow control must still read the browser's answer
+        ws.close(CloseCode.goingAway, 'gateway shutting down');
       }
       const all = Promise.all([...clients].map(closed));
       if (!(await within(options.shutdownCloseMs, all))) {
@@ -110,16 +118,22 @@ const wsPlugin: FastifyPluginAsync<WsPluginOptions> = async (app: FastifyInstanc
         const address = request.ip;
         if (!isAllowedOrigin(request.headers.origin, request.host, options.allowedOrigins)) {
           request.log.info({ address, origin: request.headers.origin }, 'websocket refused: origin');
+          metrics.handshakeRefused('origin');
           return reply.code(403).send({ error: 'origin not allowed' });
         }
-        if (stopping) return reply.code(503).send({ error: 'gateway shutting down' });
+        if (stopping) {
+          metrics.handshakeRefused('shutting_down');
+          return reply.code(503).send({ error: 'gateway shutting down' });
+        }
         const admitted = admission.admit(address);
         if (admitted === 'full') {
           request.log.warn({ address, maxSockets: admission.maxSockets }, 'websocket refused: gateway full');
+          metrics.handshakeRefused('gateway_full');
           return reply.code(503).send({ error: 'gateway full' });
         }
         if (admitted === 'address-full') {
           request.log.info({ address }, 'websocket refused: too many sockets');
+          metrics.handshakeRefused('address_full');
           return reply.code(429).send({ error: 'too many connections from this address' });
         }
         // The place is held until the connection itself closes, whether
@@ -135,7 +149,7 @@ const wsPlugin: FastifyPluginAsync<WsPluginOptions> = async (app: FastifyInstanc
       }
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
-      const b = bridge(ws, request.raw.socket, options, request.log, request.ip);
+      const b = bridge(ws, request.raw.socket, options, { pool: options.pool, metrics }, request.log, request.ip);
       bridges.add(b);
       void b.relayDone.then(() => bridges.delete(b));
     },

@@ -1,5 +1,6 @@
 /**
- * `npm start`: the chat server and the gateway as two processes.
+ * `npm start`: the chat server and the gateway as two processes (the
+ * gateway's own workers, GATEWAY_WORKERS, are its business).
  *
  * Two processes so a gateway crash never takes the chat down: a child that
  * dies on its own after it was up is started again after a short pause (one
@@ -8,7 +9,8 @@
  *
  * Stopping (Ctrl-C, SIGTERM): the chat server first and the gateway only
  * once it has exited, so the chat server's farewell (`Servidor encerrando.`)
- * still reaches every browser through a gateway that is still there. When
+ * still reaches every browser through a gateway that is still there (with
+ * workers, the gateway's primary passes the stop on to each of them). When
  * the signal reaches the whole process group at once (Ctrl-C in a
  * terminal), the gateway gets it at the same time as the chat server; it
  * then keeps relaying until the chat server has closed its connections
@@ -56,7 +58,9 @@ const gateway: Child = {
   name: 'gateway',
   entry: 'gateway/main.ts',
   ready: GATEWAY_READY_RE,
-  env: () => ({ CHAT_PORT: chatPort! }),
+  // The chat server started here, whatever CHAT_SERVERS says (empty: CHAT_HOST:CHAT_PORT).
+  // GATEWAY_WORKERS passes through: the gateway then runs that many workers under its primary.
+  env: () => ({ CHAT_PORT: chatPort!, CHAT_SERVERS: '' }),
 };
 
 function start(spec: Child): void {

@@ -50,3 +50,53 @@ describe('gatewayConfigFromEnv', () => {
     expect((error as Error).message).toContain(value);
   });
 });
+
+describe('CHAT_SERVERS', () => {
+  it('defaults to the one chat server at CHAT_HOST:CHAT_PORT', () => {
+    expect(gatewayConfigFromEnv({}).chatServers).toEqual([{ host: '127.0.0.1', port: 12345, address: '127.0.0.1:12345' }]);
+    expect(gatewayConfigFromEnv({ CHAT_HOST: '::1', CHAT_PORT: '7000' }).chatServers).toEqual([
+      { host: '::1', port: 7000, address: '[::1]:7000' },
+    ]);
+  });
+
+  it('reads host:port entries, names and bracketed IPv6 alike, in order', () => {
+    const c = gatewayConfigFromEnv({ CHAT_SERVERS: 'chat-1.internal:12345, 10.0.0.2:12346,[::1]:12347', CHAT_PORT: '9' });
+    expect(c.chatServers.map((n) => [n.host, n.port, n.address])).toEqual([
+      ['chat-1.internal', 12345, 'chat-1.internal:12345'],
+      ['10.0.0.2', 12346, '10.0.0.2:12346'],
+      ['::1', 12347, '[::1]:12347'],
+    ]);
+  });
+
+  it('has the documented defaults for workers and the cooldown', () => {
+    const c = gatewayConfigFromEnv({});
+    expect(c.workers).toBe(1);
+    expect(c.upstreamCooldownMs).toBe(5000);
+    expect(gatewayConfigFromEnv({ GATEWAY_WORKERS: '4', UPSTREAM_COOLDOWN_MS: '0' })).toMatchObject({
+      workers: 4,
+      upstreamCooldownMs: 0,
+    });
+  });
+
+  it.each([
+    ['CHAT_SERVERS', '127.0.0.1', '"127.0.0.1" is not host:port'],
+    ['CHAT_SERVERS', '127.0.0.1:0', '"127.0.0.1:0" is not host:port'],
+    ['CHAT_SERVERS', '127.0.0.1:70000', '"127.0.0.1:70000" is not host:port'],
+    ['CHAT_SERVERS', '::1:12345', '"::1:12345" is not host:port (an IPv6 address in brackets'],
+    ['CHAT_SERVERS', 'tcp://chat:12345', '"tcp://chat:12345" is not host:port'],
+    ['CHAT_SERVERS', 'a:1,A:1', '"A:1" is listed twice'],
+    ['GATEWAY_WORKERS', '0', 'from 1 to 256, got "0"'],
+    ['GATEWAY_WORKERS', '1000', 'from 1 to 256, got "1000"'],
+    ['UPSTREAM_COOLDOWN_MS', '-5', 'got "-5"'],
+  ])('refuses %s=%s with a ConfigError naming the variable', (name, value, what) => {
+    let error: unknown;
+    try {
+      gatewayConfigFromEnv({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(new RegExp(`^${name}\\b`));
+    expect((error as Error).message).toContain(what);
+  });
+});

@@ -9,6 +9,7 @@ import { afterEach, expect } from 'vitest';
 import { ChatServer, type ChatServerOptions } from '../../tcp-server/chat-server.ts';
 import { buildGateway } from '../../gateway/app.ts';
 import { type GatewayConfig, gatewayConfigFromEnv } from '../../gateway/config.ts';
+import { upstreamNode } from '../../gateway/upstream-nodes.ts';
 import { LineClient } from '../helpers/line-client.ts';
 import { WsClient } from '../helpers/ws-client.ts';
 
@@ -24,13 +25,13 @@ export async function startChat(options: ChatServerOptions = {}) {
   return { chat, port };
 }
 
+/** A gateway in front of the chat server at `chatPort` (or those in `overrides.chatServers`). */
 export async function startGatewayApp(chatPort: number, overrides: Partial<GatewayConfig> = {}) {
   const config: GatewayConfig = {
     ...gatewayConfigFromEnv({}),
     httpHost: '127.0.0.1',
     httpPort: 0,
-    chatHost: '127.0.0.1',
-    chatPort,
+    chatServers: [upstreamNode('127.0.0.1', chatPort)],
     logLevel: 'silent',
     ...overrides,
   };
@@ -109,4 +110,31 @@ export async function startGatewayOnUpstream(
   await once(upstream, 'listening');
   cleanups.push(() => upstream.close());
   return startGatewayApp((upstream.address() as AddressInfo).port, overrides);
+}
+
+/**
+ * GET /metrics, parsed: each sample line's series (`name{labels}` as
+ * printed) and its value. A series never incremented is absent: read it
+ * with `?? 0`.
+ */
+export async function scrapeMetrics(origin: string): Promise<Map<string, number>> {
+  const res = await fetch(`${origin}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  const samples = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+/** A loopback port with nothing listening on it (a dead chat server). */
+export async function deadPort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
 }

@@ -36,6 +36,7 @@ it('a chat server that stops reading holds back the browser, and every line stil
   let received = '';
   const g = await startGatewayOnUpstream((socket) => {
     upstreamSocket = socket;
+    socket.write('Digite seu nome:\n'); // a chat server greets first; the gateway waits for that
     socket.pause(); // not reading for now
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (received += d));
@@ -65,4 +66,28 @@ it('a chat server that stops reading holds back the browser, and every line stil
   // Once the chat server reads again, so does the gateway.
   expect(serverWs!.isPaused).toBe(false);
   expect(browserSide!.bytesRead).toBeGreaterThanOrEqual(sent);
+});
+
+it('a browser that reads late still gets every line intact and in order, however much waited in the gateway', async () => {
+  // The gateway reuses one buffer for the frames of each read unless the
+  // socket kept them queued: here they are queued, read after read.
+  const s = await startStack({ sendQueue: 64 * 1024 * 1024, rate: 100_000, burst: 100_000 }, { maxBuffered: 64 * 1024 });
+  const talker = await s.joinTcp('talker');
+  const listener = await s.joinTcp('listener');
+  const late = await s.join('late');
+  await listener.next((l) => l === 'late entrou no chat!');
+  late.ws.pause();
+  const base = late.frames.length;
+  const N = 6000;
+  const line = (i: number) => `${String(i).padStart(5, '0')} ${'ção🙂'.repeat(i % 300)}`;
+  let maxQueued = 0;
+  for (let i = 0; i < N; i += 500) {
+    for (let j = i; j < i + 500; j++) talker.send(line(j));
+    await listener.next((l) => l === `talker: ${line(i + 499)}`);
+    for (const ws of s.app.websocketServer.clients) maxQueued = Math.max(maxQueued, ws.bufferedAmount);
+  }
+  expect(maxQueued).toBeGreaterThan(0); // frames did wait in the gateway
+  late.ws.resume();
+  await late.waitForCount(base + N);
+  expect(late.frames.slice(base)).toEqual(Array.from({ length: N }, (_, i) => `talker: ${line(i)}`));
 });

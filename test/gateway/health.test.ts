@@ -6,6 +6,7 @@ import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Health } from '../../gateway/health.ts';
 import { SERVER_FULL_LINE } from '../../protocol/index.ts';
 import { LineClient } from '../helpers/line-client.ts';
 import { killAll, startGateway, startTcpServer } from '../helpers/processes.ts';
@@ -67,7 +68,8 @@ describe('/healthz', () => {
     const s = await startStack();
     const res = await s.app.inject({ url: '/healthz' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', upstream: 'up', gateway: 'ok' });
+    const node = `127.0.0.1:${s.chatPort}`;
+    expect(res.json()).toEqual({ status: 'ok', upstream: 'up', gateway: 'ok', nodes: [{ node, state: 'up' }] });
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
@@ -76,7 +78,8 @@ describe('/healthz', () => {
     await s.chat.close();
     const res = await s.app.inject({ url: '/healthz' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: 'unavailable', upstream: 'down', gateway: 'ok' });
+    const node = `127.0.0.1:${s.chatPort}`;
+    expect(res.json()).toEqual({ status: 'unavailable', upstream: 'down', gateway: 'ok', nodes: [{ node, state: 'down' }] });
   });
 
   it('is 503 with "upstream": "full" when the chat server answers that it is full', async () => {
@@ -84,7 +87,8 @@ describe('/healthz', () => {
     await s.joinTcp('ana');
     const res = await s.app.inject({ url: '/healthz' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: 'unavailable', upstream: 'full', gateway: 'ok' });
+    const node = `127.0.0.1:${s.chatPort}`;
+    expect(res.json()).toEqual({ status: 'unavailable', upstream: 'full', gateway: 'ok', nodes: [{ node, state: 'full' }] });
   });
 
   it('is "down" when something that is not the chat server answers at its address', async () => {
@@ -98,13 +102,14 @@ describe('/healthz', () => {
     expect(res.json()).toMatchObject({ upstream: 'down' });
   });
 
-  /** 1,000 GET /healthz, 50 at a time; resolves with how often each answer came. */
+  /** 1,000 GET /healthz, 50 at a time; resolves with how often each answer came (the node list left out). */
   async function hammer(origin: string): Promise<Map<string, number>> {
     const answers = new Map<string, number>();
     const worker = async () => {
       for (let i = 0; i < 20; i++) {
         const res = await fetch(`${origin}/healthz`);
-        const key = `${res.status} ${JSON.stringify(await res.json())}`;
+        const { status, upstream, gateway } = (await res.json()) as Health;
+        const key = `${res.status} ${JSON.stringify({ status, upstream, gateway })}`;
         answers.set(key, (answers.get(key) ?? 0) + 1);
       }
     };
@@ -125,6 +130,24 @@ describe('/healthz', () => {
     expect([...answers]).toEqual([[UP, 1000]]);
     expect(relay.stats.maxOpen).toBe(1);
     expect(relay.stats.total).toBeGreaterThanOrEqual(1);
+    expect(relay.stats.total).toBeLessThanOrEqual(Math.floor(seconds) + 1);
+  });
+
+  it('keeps that bound with GATEWAY_WORKERS=2: the primary probes for both workers', async () => {
+    const { port } = await startChat();
+    const relay = await countingRelay(port);
+    const gateway = await startGateway({
+      chatPort: relay.port,
+      env: { GATEWAY_WORKERS: '2', HEALTH_CACHE_MS: '1000' },
+    });
+    onCleanup(() => gateway.stop());
+    const started = performance.now();
+    const answers = await hammer(gateway.url);
+    const seconds = (performance.now() - started) / 1000;
+    expect([...answers]).toEqual([[UP, 1000]]);
+    // The requests came on up to 50 connections, spread over both workers;
+    // the chat server still saw one probe at a time, one per second.
+    expect(relay.stats.maxOpen).toBe(1);
     expect(relay.stats.total).toBeLessThanOrEqual(Math.floor(seconds) + 1);
   });
 

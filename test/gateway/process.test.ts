@@ -2,6 +2,7 @@
  * The gateway as a process (`npm run gateway`): its signals and its start.
  * The launcher (`npm start`) is tested in test/scripts/start.test.ts.
  */
+import net from 'node:net';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LineClient } from '../helpers/line-client.ts';
@@ -29,10 +30,35 @@ describe('npm run gateway', () => {
     await chat.stop();
   });
 
-  it('exits with code 2 and a message naming the variable on a bad setting', async () => {
-    const run = runScript('gateway/main.ts', { ALLOWED_HOSTS: 'http://chat.example', HTTP_PORT: '0' });
+  it('with GATEWAY_WORKERS=2, exits 1 when its workers cannot listen (a busy port), leaving no worker behind', async () => {
+    const busy = net.createServer().listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    try {
+      const run = runScript('gateway/main.ts', {
+        GATEWAY_WORKERS: '2',
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String((busy.address() as net.AddressInfo).port),
+        LOG_LEVEL: 'info',
+      });
+      const [code] = await once(run.proc, 'exit');
+      expect(code).toBe(1);
+      expect(run.stdout).toMatch(/"msg":"a worker could not start; stopping"/);
+      const workers = [...run.stdout.matchAll(/"worker":(\d+),"msg":"worker started"/g)].map((m) => Number(m[1]));
+      expect(workers).toHaveLength(2);
+      for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow(); // gone
+    } finally {
+      busy.close();
+    }
+  });
+
+  it.each([
+    ['ALLOWED_HOSTS', 'http://chat.example', 'gateway: ALLOWED_HOSTS: "http://chat.example" is not a host name'],
+    ['GATEWAY_WORKERS', '0', 'gateway: GATEWAY_WORKERS must be a whole number from 1 to 256, got "0"'],
+    ['CHAT_SERVERS', '127.0.0.1', 'gateway: CHAT_SERVERS: "127.0.0.1" is not host:port'],
+  ])('exits with code 2 and a message naming the variable on a bad %s', async (name, value, message) => {
+    const run = runScript('gateway/main.ts', { [name]: value, HTTP_PORT: '0' });
     const [code] = await once(run.proc, 'exit');
     expect(code).toBe(2);
-    expect(run.stderr).toContain('gateway: ALLOWED_HOSTS: "http://chat.example" is not a host name');
+    expect(run.stderr).toContain(message);
   });
 });

@@ -6,7 +6,10 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import wsPlugin, { type WsPluginOptions } from '../../gateway/ws-plugin.ts';
+import { GatewayMetrics } from '../../gateway/metrics.ts';
 import { SocketAdmission } from '../../gateway/socket-admission.ts';
+import { upstreamNode } from '../../gateway/upstream-nodes.ts';
+import { UpstreamPool } from '../../gateway/upstream-pool.ts';
 import { startGatewayOnUpstream, startStack } from './fixture.ts';
 
 describe('MAX_SOCKETS', () => {
@@ -19,7 +22,7 @@ describe('MAX_SOCKETS', () => {
     expect(third.refusedWith).toBe(503);
     const health = await s.app.inject({ url: '/healthz' });
     expect(health.statusCode).toBe(503);
-    expect(health.json()).toEqual({ status: 'unavailable', upstream: 'up', gateway: 'full' });
+    expect(health.json()).toMatchObject({ status: 'unavailable', upstream: 'up', gateway: 'full' });
 
     a.close();
     await a.closed;
@@ -77,11 +80,12 @@ describe('TRUST_PROXY', () => {
 });
 
 describe('options', () => {
+  const pool = new UpstreamPool([upstreamNode('127.0.0.1', 12345)], 1000);
   const valid: WsPluginOptions = {
     admission: new SocketAdmission(10, 10),
+    pool,
+    metrics: new GatewayMetrics({ openSockets: () => 0, pool }),
     allowedOrigins: [],
-    chatHost: '127.0.0.1',
-    chatPort: 12345,
     maxBuffered: 1024,
     maxUpstreamLine: 1024,
     upstreamTimeoutMs: 1000,
@@ -95,7 +99,7 @@ describe('options', () => {
     [{ maxFrame: 0 }, 'maxFrame must be a whole number >= 1'],
     [{ heartbeatMs: 1.5 }, 'heartbeatMs must be a whole number >= 1'],
     [{ shutdownRelayMs: -1 }, 'shutdownRelayMs must be a whole number >= 0'],
-    [{ chatHost: '' }, 'chatHost is required'],
+    [{ pool: {} as UpstreamPool }, 'pool must be an UpstreamPool'],
     [{ admission: {} as SocketAdmission }, 'admission must be a SocketAdmission'],
   ])('refuses %o at register', async (bad, message) => {
     const app = Fastify();

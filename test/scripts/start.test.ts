@@ -38,26 +38,31 @@ function groupCommands(pgid: number): string[] {
 }
 
 /** The launcher as `npm start` runs it (the page already built), in its own process group. */
-async function startLauncher() {
-  const run = runScript('scripts/start.ts', { CHAT_PORT: '0', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHAT_DB: ':memory:' });
+async function startLauncher(env: Record<string, string> = {}) {
+  const run = runScript('scripts/start.ts', { CHAT_PORT: '0', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', CHAT_DB: ':memory:', ...env });
   const exited = once(run.proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const [, , chatPort] = await run.waitForOutput(CHAT_READY_RE);
   const [, url] = await run.waitForOutput(GATEWAY_READY_RE);
   return { run, pid: run.proc.pid!, chatPort: Number(chatPort), url: url!, wsUrl: `${url!.replace('http', 'ws')}/ws`, exited };
 }
 
+const toLauncher = (pid: number) => process.kill(pid, 'SIGTERM');
+const toGroup = (pid: number) => process.kill(-pid, 'SIGINT');
+
 describe('stopping npm start', () => {
   it.each([
-    ['SIGTERM to the launcher alone', (pid: number) => process.kill(pid, 'SIGTERM')],
-    ['SIGINT to the whole process group (Ctrl-C)', (pid: number) => process.kill(-pid, 'SIGINT')],
-  ])('on %s, every browser gets "Servidor encerrando." before its socket closes', async (_how, signal) => {
-    const l = await startLauncher();
-    const browsers = [
-      await WsClient.join(l.wsUrl, l.url, 'ana'),
-      await WsClient.join(l.wsUrl, l.url, 'bia'),
-      await WsClient.join(l.wsUrl, l.url, 'caio'),
-    ];
-    const terminal = await LineClient.join(l.chatPort, 'duda');
+    ['SIGTERM to the launcher alone', '1', toLauncher],
+    ['SIGINT to the whole process group (Ctrl-C)', '1', toGroup],
+    ['SIGTERM to the launcher alone', '2', toLauncher],
+    ['SIGINT to the whole process group (Ctrl-C)', '2', toGroup],
+  ])('on %s, with GATEWAY_WORKERS=%s, every browser gets "Servidor encerrando." before its socket closes', async (_how, workers, signal) => {
+    const l = await startLauncher({ GATEWAY_WORKERS: workers, LOG_LEVEL: 'info' });
+    const browsers: WsClient[] = [];
+    for (const name of ['ana', 'bia', 'caio', 'duda', 'edu', 'fabi']) browsers.push(await WsClient.join(l.wsUrl, l.url, name));
+    // With two workers, both serve (each logs the sockets it opens).
+    const servedBy = new Set([...l.run.stdout.matchAll(/"pid":(\d+)[^\n]*"msg":"websocket opened"/g)].map((m) => m[1]));
+    expect(servedBy.size).toBe(Number(workers));
+    const terminal = await LineClient.join(l.chatPort, 'gil');
     signal(l.pid);
     for (const web of browsers) {
       expect(await web.closed).toEqual({ code: 1000, reason: 'chat server closed the connection' });

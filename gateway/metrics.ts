@@ -1,0 +1,128 @@
+/**
+ * The gateway's Prometheus metrics (prom-client), served on GET /metrics.
+ * Names follow Prometheus' conventions: the `gateway_` prefix, base units
+ * (bytes), `_total` on counters. With several workers each keeps its own
+ * and /metrics answers their sum (gateway/cluster-primary.ts).
+ *
+ * Frames and bytes are counted for every chunk relayed, the hot path, so
+ * there they are plain numbers (`traffic`) that the counters read when
+ * scraped; the rarer events (a close, a refusal) go to prom-client directly.
+ *
+ * Resumed sessions are not counted: the chat server has no session resume
+ * yet, so there is nothing to count.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { RefusalReason } from './upstream-dial.ts';
+import type { UpstreamPool } from './upstream-pool.ts';
+
+/** Why a WebSocket handshake was refused (before the upgrade, with a plain HTTP status). */
+export type HandshakeRefusal = 'host' | 'origin' | 'shutting_down' | 'gateway_full' | 'address_full';
+
+/** Counted on the hot path; read by the counters below when scraped. */
+export interface Traffic {
+  /** Text frames received from browsers, and their payload bytes. */
+  framesReceived: number;
+  receivedBytes: number;
+  /** Text frames sent to browsers (one per chat-server line), and their payload bytes. */
+  framesSent: number;
+  sentBytes: number;
+}
+
+export interface MetricsSources {
+  /** Browser WebSockets open now. */
+  openSockets(): number;
+  pool: UpstreamPool;
+  /** Also the process's own metrics (CPU, memory, event loop lag, GC): once per process, not per test app. */
+  processMetrics?: boolean;
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly traffic: Traffic = { framesReceived: 0, receivedBytes: 0, framesSent: 0, sentBytes: 0 };
+  private readonly opened: Counter;
+  private readonly closes: Counter<'code'>;
+  private readonly refusals: Counter<'reason'>;
+  private readonly upstreamRefusals: Counter<'node' | 'reason'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    const traffic = this.traffic;
+    /** A counter whose value is read from `traffic` when scraped. */
+    const trafficCounter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+
+    new Gauge({
+      name: 'gateway_sockets_open',
+      help: 'Browser WebSockets open now.',
+      registers,
+      collect() {
+        this.set(sources.openSockets());
+      },
+    });
+    this.opened = new Counter({ name: 'gateway_sockets_opened_total', help: 'Browser WebSockets opened.', registers });
+    this.closes = new Counter({
+      name: 'gateway_socket_closes_total',
+      help: 'Browser WebSockets closed, by close code (1006: the connection ended without a close frame).',
+      labelNames: ['code'],
+      registers,
+    });
+    trafficCounter('gateway_frames_received_total', 'Text frames received from browsers.', () => traffic.framesReceived);
+    trafficCounter(
+      'gateway_received_bytes_total',
+      'Payload bytes of the text frames received from browsers (frame headers not counted).',
+      () => traffic.receivedBytes,
+    );
+    trafficCounter('gateway_frames_sent_total', 'Text frames sent to browsers, one per chat-server line.', () => traffic.framesSent);
+    trafficCounter(
+      'gateway_sent_bytes_total',
+      'Payload bytes of the text frames sent to browsers (frame headers not counted).',
+      () => traffic.sentBytes,
+    );
+    this.refusals = new Counter({
+      name: 'gateway_handshake_refusals_total',
+      help: 'WebSocket handshakes refused before the upgrade, by reason (host, origin, shutting_down, gateway_full, address_full).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.upstreamRefusals = new Counter({
+      name: 'gateway_upstream_connect_failures_total',
+      help: 'Connections to a chat server that took no browser, by node and reason (error, timeout, full).',
+      labelNames: ['node', 'reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'gateway_upstream_connections',
+      help: 'Connections open (or being opened) to each chat server.',
+      labelNames: ['node'],
+      registers,
+      collect() {
+        for (const p of sources.pool.nodes) this.set({ node: p.node.address }, p.open);
+      },
+    });
+    if (sources.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  socketOpened(): void {
+    this.opened.inc();
+  }
+
+  socketClosed(code: number): void {
+    this.closes.inc({ code: String(code) });
+  }
+
+  handshakeRefused(reason: HandshakeRefusal): void {
+    this.refusals.inc({ reason });
+  }
+
+  upstreamRefused(node: string, reason: RefusalReason): void {
+    this.upstreamRefusals.inc({ node, reason });
+  }
+}
