@@ -151,7 +151,8 @@ describe('charts', () => {
     const svg = charts({ history }, 'run')[1]!.svg;
     expect(bars(svg)).toEqual([0.6, 4.9, 4, 9]);
     expect(marks(svg)).toEqual([5]);
-    expect(svg).toContain('(10,000 stored)');
+    expect(svg).toContain('History requests, 10,000 stored');
+    expect(svg).toContain('catch-up: 1,000 missed lines by /since');
   });
 
   it('draws each storm and each newcomer against the members, per system and kind of member', () => {
