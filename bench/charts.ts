@@ -17,8 +17,8 @@ export interface Chart {
   svg: string;
 }
 
-/** One colour per system in every chart: baseline grey-blue, the project orange, the gateway green. */
-const COLOR: Record<System, string> = { baseline: '#0072B2', server: '#E69F00', gateway: '#009E73' };
+/** One colour per system in every chart: baseline blue, the project orange (purple with history off), the gateway green. */
+const COLOR: Record<System, string> = { baseline: '#0072B2', server: '#E69F00', 'history-off': '#CC79A7', gateway: '#009E73' };
 const SYSTEMS = ['baseline', 'server'] as const;
 
 const ms = (v: number) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));
@@ -153,7 +153,54 @@ function joinsCharts(r: Results, subtitle: string): Chart[] {
   ];
 }
 
+function historyCharts(r: Results, subtitle: string): Chart[] {
+  const h = r.history;
+  if (!h) return [];
+  const out: Chart[] = [];
+  const off = h.step.best['history-off'];
+  const on = h.step.best.server;
+  if (off && on) {
+    const clients = `${h.clients.toLocaleString('en-US')} clients`;
+    const offered = Math.round(on.offeredDeliveriesPerSec).toLocaleString('en-US');
+    out.push({
+      name: 'history-deliveries',
+      svg: barChart({
+        title: `Fan-out with history off and on: deliveries/s (${clients})`,
+        subtitle: `${subtitle} · ${offered} deliveries/s offered (${on.senders}×${on.ratePerSender}/s)`,
+        yLabel: 'deliveries/s achieved',
+        bars: [
+          { label: SYSTEM_LABEL['history-off'], value: off.deliveriesPerSec, color: COLOR['history-off'] },
+          {
+            label: 'server, history on (TCP)',
+            value: on.deliveriesPerSec,
+            color: COLOR.server,
+            target: { value: TARGETS.historyRatio * off.deliveriesPerSec, label: `target ${TARGETS.historyRatio}× off` },
+          },
+        ],
+      }),
+    });
+  }
+  const { lookup, since, stored } = h.timings;
+  const lookupLabel = `/history ${lookup.count}`;
+  out.push({
+    name: 'history-requests',
+    svg: barChart({
+      title: `History requests, ${stored.toLocaleString('en-US')} stored: time to the last line`,
+      subtitle: `${subtitle} · catch-up: ${since.missed.toLocaleString('en-US')} missed lines by /since`,
+      yLabel: 'ms',
+      format: ms,
+      bars: [
+        { label: `${lookupLabel} p50`, value: lookup.p50Ms, color: COLOR.server },
+        { label: `${lookupLabel} p99`, value: lookup.p99Ms, color: COLOR.server, target: { value: TARGETS.historyP99Ms, label: 'target' } },
+        { label: 'catch-up p50', value: since.p50Ms, color: '#56B4E9' },
+        { label: 'catch-up p99', value: since.p99Ms, color: '#56B4E9' },
+      ],
+    }),
+  });
+  return out;
+}
+
 /** Every chart the results allow; `subtitle` says where they come from (run, machine). */
 export function charts(r: Results, subtitle: string): Chart[] {
-  return [...saturateCharts(r, subtitle), ...idleChart(r, subtitle), ...joinsCharts(r, subtitle)];
+  return [...saturateCharts(r, subtitle), ...idleChart(r, subtitle), ...historyCharts(r, subtitle), ...joinsCharts(r, subtitle)];
 }

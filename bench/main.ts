@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { charts } from './charts.ts';
+import { history } from './history.ts';
 import { joins } from './joins.ts';
 import { type BenchOptions, USAGE, UsageError, parseArgs } from './options.ts';
 import { REPO, installCleanup, killEverything } from './processes.ts';
@@ -19,6 +20,8 @@ import { type Context, fanout, gateway, idle, saturate } from './workloads.ts';
 
 /** The rate per sender of the gateway's saturate step when saturate did not run. */
 const DEFAULT_GATEWAY_STEP_RATE = 40;
+/** The rate per sender of the history workload's loaded step when saturate did not run (as the gateway's). */
+const DEFAULT_HISTORY_STEP_RATE = DEFAULT_GATEWAY_STEP_RATE;
 
 function progressWriter(): { progress: (text: string) => void; done: () => void } {
   const tty = process.stderr.isTTY;
@@ -51,6 +54,7 @@ function machine(): Machine {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
     node: process.versions.node,
     platform: `${os.type()} ${os.release()}`,
+    loadAverage: { start: os.loadavg()[0]! },
   };
 }
 
@@ -147,6 +151,11 @@ async function main(): Promise<number> {
         results.gateway = await gateway(ctx, rate);
         break;
       }
+      case 'history': {
+        const rate = options.historyRate ?? results.saturate?.best.server?.sustained?.ratePerSender ?? DEFAULT_HISTORY_STEP_RATE;
+        results.history = await history(ctx, rate);
+        break;
+      }
       case 'joins':
         results.joins = await joins(ctx);
         break;
@@ -154,6 +163,7 @@ async function main(): Promise<number> {
     save(false);
   }
   done();
+  m.loadAverage = { start: m.loadAverage!.start, end: os.loadavg()[0]! };
 
   process.stdout.write(report(results, m, options.quick));
   if (options.profile) process.stdout.write(`\nCPU profiles (self time, busiest first)\n${profileSummaries(PROFILE_DIR, started.getTime())}\n`);

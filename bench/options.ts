@@ -3,7 +3,7 @@
  * sizes are the issues'; `--quick` is a smaller smoke run (a few minutes).
  */
 
-export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'joins'] as const;
+export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'history', 'joins'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
@@ -45,6 +45,16 @@ export interface BenchOptions {
   joinTimeoutSeconds: number;
   /** Per-sender rate of the gateway's saturate step (default: the server's sustained rate from saturate, else 40). */
   gatewayRate: number | null;
+  /** Public lines stored before `/history` and `/since` are timed. */
+  historyLines: number;
+  /** Timed `/history 200` requests. */
+  historyRequests: number;
+  /** Lines a `/since` catch-up has missed. */
+  missedLines: number;
+  /** Timed `/since` catch-ups. */
+  catchUps: number;
+  /** Per-sender rate of the history workload's loaded step (default: the server's sustained rate from saturate, else 40). */
+  historyRate: number | null;
   /** Write .cpuprofile files of the server and gateway under bench/results/profiles, and summarise them. */
   profile: boolean;
   /** Where the JSON results go (default bench/results/bench-<time>.json). */
@@ -55,7 +65,7 @@ export interface BenchOptions {
   redraw: string | null;
 }
 
-type Sizes = Omit<BenchOptions, 'workloads' | 'profile' | 'out' | 'gatewayRate' | 'chartsDir' | 'redraw'>;
+type Sizes = Omit<BenchOptions, 'workloads' | 'profile' | 'out' | 'gatewayRate' | 'historyRate' | 'chartsDir' | 'redraw'>;
 
 export const FULL: Sizes = {
   quick: false,
@@ -75,6 +85,10 @@ export const FULL: Sizes = {
   workers: 2,
   joinSizes: [1000, 2000, 4000],
   joinTimeoutSeconds: 300,
+  historyLines: 10_000,
+  historyRequests: 1000,
+  missedLines: 1000,
+  catchUps: 100,
 };
 
 export const QUICK: Sizes = {
@@ -91,6 +105,8 @@ export const QUICK: Sizes = {
   settleMs: 1000,
   joinSizes: [100, 200, 400],
   joinTimeoutSeconds: 30,
+  historyRequests: 200,
+  catchUps: 20,
 };
 
 const list = (sizes: number[]) => sizes.map((n) => n.toLocaleString('en-US')).join(', ');
@@ -102,6 +118,8 @@ Workloads (all when none is named):
   --saturate     ${FULL.clients} clients, ${FULL.saturateSenders} senders, rate doubled until deliveries stop growing
   --idle         ${FULL.idleClients} idle TCP clients (baseline, server) and ${FULL.idleWsClients} WebSockets (gateway): RSS per connection
   --gateway      fanout and one saturate step through the gateway vs direct TCP
+  --history      fanout and one saturate step with history on vs off; then, with
+                 ${FULL.historyLines.toLocaleString('en-US')} lines stored, ${FULL.historyRequests.toLocaleString('en-US')} × /history 200 and ${FULL.catchUps} /since catch-ups of ${FULL.missedLines.toLocaleString('en-US')} missed lines
   --joins        storms of ${list(FULL.joinSizes)} clients joining at once (members that read, and that never
                  read), then one newcomer: baseline vs server
 
@@ -116,6 +134,11 @@ Options:
   --step-seconds S     length of a saturate step
   --rounds N           baseline/project alternations per workload (best of N is reported)
   --gateway-rate N     lines/s per sender of the gateway's saturate step (default: the server's sustained rate)
+  --history-rate N     lines/s per sender of the history saturate step (default: the server's sustained rate)
+  --history-lines N    lines stored before timing /history and /since
+  --history-requests N timed /history 200 requests (--quick: ${QUICK.historyRequests})
+  --missed-lines N     lines each /since catch-up has missed (at most --history-lines)
+  --catch-ups N        timed /since catch-ups (--quick: ${QUICK.catchUps})
   --workers N          load-generator processes
   --profile            write .cpuprofile files of the server and gateway to bench/results/profiles/ and
                        print where each spent its time
@@ -129,7 +152,7 @@ export class UsageError extends Error {
 }
 
 /** The flags that take a number: which option, its least value, whole or not. */
-const NUMBERS: Record<string, { key: keyof Sizes | 'gatewayRate'; min: number; whole: boolean }> = {
+const NUMBERS: Record<string, { key: keyof Sizes | 'gatewayRate' | 'historyRate'; min: number; whole: boolean }> = {
   '--clients': { key: 'clients', min: 3, whole: true },
   '--idle-clients': { key: 'idleClients', min: 1, whole: true },
   '--idle-ws-clients': { key: 'idleWsClients', min: 1, whole: true },
@@ -138,6 +161,11 @@ const NUMBERS: Record<string, { key: keyof Sizes | 'gatewayRate'; min: number; w
   '--step-seconds': { key: 'stepSeconds', min: 0.1, whole: false },
   '--rounds': { key: 'rounds', min: 1, whole: true },
   '--gateway-rate': { key: 'gatewayRate', min: 1, whole: true },
+  '--history-rate': { key: 'historyRate', min: 1, whole: true },
+  '--history-lines': { key: 'historyLines', min: 1, whole: true },
+  '--history-requests': { key: 'historyRequests', min: 1, whole: true },
+  '--missed-lines': { key: 'missedLines', min: 1, whole: true },
+  '--catch-ups': { key: 'catchUps', min: 1, whole: true },
   '--workers': { key: 'workers', min: 1, whole: true },
 };
 
@@ -156,6 +184,7 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
     profile: false,
     out: null,
     gatewayRate: null,
+    historyRate: null,
     chartsDir: null,
     redraw: null,
   };
@@ -206,6 +235,12 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
     }
   }
   if (o.workloads.length === 0) o.workloads = [...WORKLOADS];
+  if (o.missedLines > o.historyLines) {
+    if (argv.includes('--missed-lines')) {
+      throw new UsageError(`--missed-lines (${o.missedLines}) cannot be more than --history-lines (${o.historyLines})`);
+    }
+    o.missedLines = o.historyLines;
+  }
   o.fanoutSenders = Math.min(o.fanoutSenders, o.clients - 1);
   o.saturateSenders = Math.min(o.saturateSenders, o.clients - 1);
   return o;

@@ -21,6 +21,13 @@ const START_TIMEOUT_MS = 30_000;
 const KEEP_OUTPUT = 8192;
 
 const live = new Set<ChildProcess>();
+/** Clean-ups that go with the processes (their temporary databases). */
+const afterKill: Array<() => void> = [];
+
+/** Runs `cleanUp` whenever killEverything does, after the kills (synchronous: it may run in an exit handler). */
+export function onEverythingKilled(cleanUp: () => void): void {
+  afterKill.push(cleanUp);
+}
 
 /** Kills every process group still running; safe to call from an exit handler. */
 export function killEverything(): void {
@@ -36,6 +43,13 @@ export function killEverything(): void {
     }
   }
   live.clear();
+  for (const cleanUp of afterKill) {
+    try {
+      cleanUp();
+    } catch {
+      // an exit handler must not throw; what is left is in the OS's temp folder
+    }
+  }
 }
 
 let handlersInstalled = false;

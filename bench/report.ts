@@ -2,7 +2,9 @@
  * The results as people read them: the tables on stdout and the targets,
  * each met or missed and by how much. Pure: results in, text out.
  */
+import type { HistoryResult } from './history.ts';
 import { JOIN_VARIANTS, JOIN_VARIANT_LABEL, type JoinRun, type JoinVariant, type JoinsResult, bestJoinRun } from './joins.ts';
+import type { Latency } from './history-requests.ts';
 import type { StepResult, System } from './session.ts';
 import { SYSTEM_LABEL } from './session.ts';
 import type { FanoutResult, GatewayResult, IdleResult, SaturateResult } from './workloads.ts';
@@ -12,6 +14,7 @@ export interface Results {
   saturate?: SaturateResult;
   idle?: IdleResult;
   gateway?: GatewayResult;
+  history?: HistoryResult;
   joins?: JoinsResult;
 }
 
@@ -21,6 +24,12 @@ export interface Machine {
   cpu: string;
   node: string;
   platform: string;
+  /**
+   * 1-minute load average when the run started, and when it ended: runnable
+   * processes per moment. Above the core count, other work shared the machine
+   * (absent from results saved before it was recorded).
+   */
+  loadAverage?: { start: number; end?: number };
 }
 
 /** The issue's targets; never lowered to make a run pass. */
@@ -37,6 +46,12 @@ export const TARGETS = {
   joinMembers: 4000,
   /** Storm time from joinMembers / 4 to joinMembers: the N² bytes of the protocol allow (4)². */
   joinGrowth: 16,
+  /** Deliveries/s with history on, at least this × with history off (issue 12). */
+  historyRatio: 0.95,
+  /** `/history 200` answered within this (p99)… */
+  historyP99Ms: 5,
+  /** …with this many messages stored. */
+  historyLines: 10_000,
 } as const;
 
 export interface TargetCheck {
@@ -127,6 +142,14 @@ export function speedTable(r: Results): string | null {
     rows.push(stepRow('gateway: saturate step', 'server', st.server, st.server));
     rows.push(stepRow('gateway: saturate step', 'gateway', st.gateway, st.server));
   }
+  if (r.history) {
+    const f = r.history.fanout.best;
+    rows.push(stepRow('history: fanout', 'history-off', f['history-off'], f['history-off']));
+    rows.push(stepRow('history: fanout', 'server', f.server, f['history-off']));
+    const st = r.history.step.best;
+    rows.push(stepRow('history: loaded step', 'history-off', st['history-off'], st['history-off']));
+    rows.push(stepRow('history: loaded step', 'server', st.server, st['history-off']));
+  }
   if (rows.length === 0) return null;
   return table(SPEED_HEADER, rows, (i) => i >= 3);
 }
@@ -144,6 +167,31 @@ export function idleTable(r: Results): string | null {
     run.joinSeconds.toFixed(1),
   ]);
   return table(['idle', 'clients', 'RSS before MB', 'RSS joined MB', 'KiB/connection', 'ratio', 'join s'], rows, (i) => i >= 1);
+}
+
+export function historyTable(r: Results): string | null {
+  const t = r.history?.timings;
+  if (!t) return null;
+  const { lookup, since } = t;
+  const row = (request: string, answer: string, l: Latency) => [
+    request,
+    int(t.stored),
+    answer,
+    int(l.requests),
+    ms(l.p50Ms),
+    ms(l.p99Ms),
+    ms(l.maxMs),
+    ms(l.firstMs),
+    ms(l.serverCpuMs),
+  ];
+  const rows = [
+    row(`/history ${lookup.count}`, `${int(lookup.count)} lines, ${kb(lookup.answerBytes)} KiB`, lookup),
+    row('/users (control)', '1 line', t.control),
+    row(`/since, ${int(since.missed)} missed`, `${int(since.missed)} lines in ${since.pages} page${since.pages === 1 ? '' : 's'}`, since),
+  ];
+  const header = ['history request', 'stored', 'answer', 'timed', 'p50 ms', 'p99 ms', 'max ms', 'first ms', 'server CPU ms'];
+  const filled = `${int(t.stored)} lines stored first in ${seconds(t.fillSeconds)} s (${int(t.stored / t.fillSeconds)}/s), through the server, each acknowledged`;
+  return `${table(header, rows, (i) => i === 1 || i >= 3)}\n${filled}`;
 }
 
 export function joinsTable(r: Results): string | null {
@@ -253,6 +301,50 @@ function gatewayTargets(r: Results): TargetCheck[] {
   ];
 }
 
+function historyTargets(r: Results): TargetCheck[] {
+  const h = r.history;
+  return [
+    check(`history on ≥ ${TARGETS.historyRatio}× history off deliveries/s, no loss at the fanout load (${TARGETS.clients} clients)`, h, () => {
+      const fan = h!.fanout.best;
+      const st = h!.step.best;
+      const ratioOf = (on: StepResult | undefined, off: StepResult | undefined) =>
+        on && off ? on.deliveriesPerSec / off.deliveriesPerSec : null;
+      const fanRatio = ratioOf(fan.server, fan['history-off']);
+      const stepRatio = ratioOf(st.server, st['history-off']);
+      if (fanRatio === null || stepRatio === null) return { measured: 'a system did not run', met: false, margin: '' };
+      const worst = Math.min(fanRatio, stepRatio);
+      // What storing costs while both keep up: the server's CPU per delivery, on ÷ off.
+      const cpuPerDelivery = (x: StepResult) => x.cpuSystemPct / x.deliveriesPerSec;
+      const cpu = (on: StepResult, off: StepResult) => ratio(cpuPerDelivery(on) / cpuPerDelivery(off));
+      const lost = (fan.server?.lost ?? 0) + (fan.server?.disconnects ?? 0);
+      const within = atLeast(worst, TARGETS.historyRatio);
+      return {
+        measured:
+          `fanout ${ratio(fanRatio)} (${int(fan.server!.deliveriesPerSec)} vs ${int(fan['history-off']!.deliveriesPerSec)}/s, loss ${int(lost)}); ` +
+          `loaded step ${ratio(stepRatio)} (${int(st.server!.deliveriesPerSec)} vs ${int(st['history-off']!.deliveriesPerSec)}/s at ${load(st.server!)}); ` +
+          `server CPU per delivery on ÷ off: fanout ${cpu(fan.server!, fan['history-off']!)}, loaded step ${cpu(st.server!, st['history-off']!)}`,
+        ...within,
+        met: within.met && lost === 0,
+        note: sizeNote(h!.clients, TARGETS.clients),
+      };
+    }),
+    check(`/history 200 answered in ≤ ${TARGETS.historyP99Ms} ms (p99) with ${int(TARGETS.historyLines)} messages stored`, h, () => {
+      const t = h!.timings;
+      const l = t.lookup;
+      return {
+        measured:
+          `p99 ${ms(l.p99Ms)} ms (p50 ${ms(l.p50Ms)}, max ${ms(l.maxMs)}) over ${int(l.requests)} × /history ${l.count}, ${int(t.stored)} stored; ` +
+          `server CPU ${ms(l.serverCpuMs)} ms each; the /users control's p99 ${ms(t.control.p99Ms)} ms`,
+        ...atMost(l.p99Ms, TARGETS.historyP99Ms),
+        note:
+          t.stored < TARGETS.historyLines || l.count < 200
+            ? `measured with ${int(t.stored)} stored, not ${int(TARGETS.historyLines)}: indicative only`
+            : undefined,
+      };
+    }),
+  ];
+}
+
 function idleTargets(r: Results): TargetCheck[] {
   return (
     [
@@ -320,7 +412,7 @@ function joinsTargets(r: Results): TargetCheck[] {
 }
 
 export function checkTargets(r: Results): TargetCheck[] {
-  return [...saturateTargets(r), ...gatewayTargets(r), ...idleTargets(r), ...joinsTargets(r)];
+  return [...saturateTargets(r), ...gatewayTargets(r), ...idleTargets(r), ...historyTargets(r), ...joinsTargets(r)];
 }
 
 function sizeNote(clients: number, wanted: number): string | undefined {
@@ -337,14 +429,24 @@ export function targetsText(checks: TargetCheck[]): string {
     .join('\n');
 }
 
+function loadText(machine: Machine): string {
+  const load = machine.loadAverage;
+  if (load === undefined) return '';
+  const end = load.end === undefined ? '' : `, ${load.end.toFixed(1)} at the end`;
+  return `\nLoad average ${load.start.toFixed(1)} at the start${end} (${machine.cores} cores: above that, other work shared the machine)`;
+}
+
 export function report(r: Results, machine: Machine, quick: boolean): string {
   const parts = [
-    `Chat benchmark${quick ? ' (--quick: small and short, indicative only)' : ''}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}`,
+    `Chat benchmark${quick ? ' (--quick: small and short, indicative only)' : ''}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}` +
+      loadText(machine),
   ];
   const speed = speedTable(r);
   if (speed) parts.push(speed);
   const mem = idleTable(r);
   if (mem) parts.push(mem);
+  const past = historyTable(r);
+  if (past) parts.push(past);
   const crowd = joinsTable(r);
   if (crowd) parts.push(crowd);
   parts.push('Targets\n' + targetsText(checkTargets(r)));

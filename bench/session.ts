@@ -8,20 +8,11 @@ import { join as joinPath } from 'node:path';
 import { Histogram } from './histogram.ts';
 import { nowUs } from './probe.ts';
 import { REPO, type Service, Worker, cpuSeconds, rssBytes, startService } from './processes.ts';
+import { type System, SYSTEM_LABEL, startChatServer } from './servers.ts';
 import type { FromWorker, JoinMode, Target } from './worker-protocol.ts';
-import { CHAT_READY_RE, GATEWAY_READY_RE } from '../common/ready-lines.ts';
+import { GATEWAY_READY_RE } from '../common/ready-lines.ts';
 
-/** What is measured: the plain-Node baseline, the project's server, or the gateway in front of it. */
-export type System = 'baseline' | 'server' | 'gateway';
-
-export const SYSTEM_LABEL: Record<System, string> = {
-  baseline: 'baseline (TCP)',
-  server: 'server (TCP)',
-  gateway: 'gateway (WebSocket)',
-};
-
-/** Flood limits for the bench's senders: far above any rate a step offers. */
-const SENDER_RATE = 1_000_000;
+export { type System, SYSTEM_LABEL } from './servers.ts';
 /** Clients a worker joins at once (a batch connects, then all send their names together). */
 const JOIN_CONCURRENCY = 250;
 /** Time between telling the workers of a step and its start, so all are ready. */
@@ -116,31 +107,14 @@ export class Session {
     const ready = Promise.all(workers.map((w) => w.next('ready')));
     ready.catch(() => {}); // awaited below; a failed start stops them anyway
     try {
-      const nodeArgs = (label: string) => {
-        if (options.profileDir === undefined || options.system === 'baseline') return [];
-        // A directory per process: node writes one profile per thread (tsx's loader has its own).
-        const dir = joinPath(options.profileDir, `${label}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-        mkdirSync(dir, { recursive: true });
-        return ['--cpu-prof', '--cpu-prof-dir', dir];
-      };
-      const serverEnv = {
-        CHAT_HOST: '127.0.0.1',
-        CHAT_PORT: '0',
-        CHAT_RATE: String(SENDER_RATE),
-        CHAT_BURST: String(SENDER_RATE),
-        // Room for every client of the biggest workload, and a few spare.
-        CHAT_MAX_CLIENTS: String(Math.max(10_000, options.clients + 100)),
-      };
-      const entry = options.system === 'baseline' ? 'bench/baseline.ts' : 'tcp-server/main.ts';
-      const { service: server, match } = await startService(
-        options.system === 'baseline' ? 'baseline' : 'tcp-server',
-        entry,
-        serverEnv,
-        CHAT_READY_RE,
-        nodeArgs('tcp-server'),
-      );
+      const nodeArgs = (label: string) => (options.system === 'baseline' ? [] : profileArgs(options.profileDir, label));
+      // Behind the gateway: the server with its default settings (history on).
+      const { service: server, port: serverPort } = await startChatServer({
+        system: options.system === 'gateway' ? 'server' : options.system,
+        clients: options.clients,
+        nodeArgs: nodeArgs(options.system === 'history-off' ? 'tcp-server-history-off' : 'tcp-server'),
+      });
       services.push(server);
-      const serverPort = Number(match[2]);
       let target: Target = { kind: 'tcp', host: '127.0.0.1', port: serverPort };
       if (options.system === 'gateway') {
         const { service: gateway, match: g } = await startService(
@@ -356,6 +330,15 @@ export class Session {
     await Promise.all(this.services.map((s) => s.stop()));
     await Promise.all(this.workers.map((w) => w.stop()));
   }
+}
+
+/** Node's arguments to write a CPU profile of a process under `profileDir` (none: no profile). */
+export function profileArgs(profileDir: string | undefined, label: string): string[] {
+  if (profileDir === undefined) return [];
+  // A directory per process: node writes one profile per thread (tsx's loader has its own).
+  const dir = joinPath(profileDir, `${label}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', dir];
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -96,7 +96,8 @@ function bestOf(runs: Array<{ system: System; step: StepResult }>): Partial<Reco
   return best;
 }
 
-async function fanoutOn(ctx: Context, systems: System[]): Promise<FanoutResult> {
+/** The fanout step on each of `systems`, alternately, `--rounds` times, each in fresh processes. */
+export async function fanoutOn(ctx: Context, systems: System[]): Promise<FanoutResult> {
   const o = ctx.options;
   const step: StepOptions = {
     senders: o.fanoutSenders,
@@ -280,10 +281,34 @@ export async function idle(ctx: Context): Promise<IdleResult> {
 
 // ---------------------------------------------------------------------------
 
+/** One loaded step (saturate's senders, at one rate), the same on each system compared. */
+export interface LoadedStep {
+  ratePerSender: number;
+  senders: number;
+  runs: Array<{ system: System; step: StepResult }>;
+  best: Partial<Record<System, StepResult>>;
+}
+
+/** Saturate's senders at `ratePerSender` for a saturate step's length, on each of `systems` alternately, in fresh processes. */
+export async function loadedStepOn(ctx: Context, systems: System[], ratePerSender: number): Promise<LoadedStep> {
+  const o = ctx.options;
+  const stepOptions: StepOptions = {
+    senders: o.saturateSenders,
+    ratePerSender,
+    durationMs: o.stepSeconds * 1000,
+    drainMaxMs: drainFor(o.stepSeconds * 1000),
+  };
+  const runs: LoadedStep['runs'] = [];
+  for (const system of alternate(systems, o.rounds)) {
+    runs.push({ system, step: await withSession(ctx, system, o.clients, (s) => s.step(stepOptions)) });
+  }
+  return { ratePerSender, senders: o.saturateSenders, runs, best: bestOf(runs) };
+}
+
 export interface GatewayResult {
   fanout: FanoutResult;
   /** One saturate step, the same load through the gateway and on direct TCP. */
-  step: { ratePerSender: number; senders: number; runs: Array<{ system: System; step: StepResult }>; best: Partial<Record<System, StepResult>> };
+  step: LoadedStep;
 }
 
 /**
@@ -291,17 +316,6 @@ export interface GatewayResult {
  * highest rate the server sustained on direct TCP in this run, when known.
  */
 export async function gateway(ctx: Context, ratePerSender: number): Promise<GatewayResult> {
-  const o = ctx.options;
   const fan = await fanoutOn(ctx, ['server', 'gateway']);
-  const stepOptions: StepOptions = {
-    senders: o.saturateSenders,
-    ratePerSender,
-    durationMs: o.stepSeconds * 1000,
-    drainMaxMs: drainFor(o.stepSeconds * 1000),
-  };
-  const runs: GatewayResult['step']['runs'] = [];
-  for (const system of alternate<System>(['server', 'gateway'], o.rounds)) {
-    runs.push({ system, step: await withSession(ctx, system, o.clients, (s) => s.step(stepOptions)) });
-  }
-  return { fanout: fan, step: { ratePerSender, senders: o.saturateSenders, runs, best: bestOf(runs) } };
+  return { fanout: fan, step: await loadedStepOn(ctx, ['server', 'gateway'], ratePerSender) };
 }

@@ -5,7 +5,7 @@
  * gateway on loopback) must see zero loss and in-order delivery. It never
  * asserts a time.
  */
-import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -14,7 +14,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Histogram } from '../../bench/histogram.ts';
 import { Receiver, RunStats, probeLine } from '../../bench/probe.ts';
 import { REPO } from '../../bench/processes.ts';
+import type { HistoryResult } from '../../bench/history.ts';
 import type { JoinRun } from '../../bench/joins.ts';
+import { DB_FOLDER_PREFIX } from '../../bench/servers.ts';
 import type { StepResult } from '../../bench/session.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
@@ -77,8 +79,12 @@ describe('Histogram', () => {
 });
 
 /** Runs the real tool with these flags; resolves with its exit code and output. */
-async function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+async function bench(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -150,4 +156,58 @@ describe('npm run bench on a few clients', () => {
       expect(readFileSync(file, 'utf8')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     }
   }, 240_000);
+
+  it('times /history and /since paging against servers that each keep their own database in the temp folder, removed afterwards', async () => {
+    const out = join(dir, 'history.json');
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    // What a run did in the temp folder, as it happened.
+    const created: string[] = [];
+    const watcher = watch(tmp, { recursive: true }, (_event, name) => {
+      if (name !== null) created.push(name);
+    });
+    // The default CHAT_DB, which an `npm start` in this repository would hold.
+    const repoDb = join(REPO, 'data', 'chat.db');
+    const repoDbBefore = existsSync(repoDb) ? statSync(repoDb).mtimeMs : null;
+    const { code, stdout, stderr } = await bench(
+      [
+        ...['--quick', '--history', '--clients', '5', '--seconds', '0.5', '--step-seconds', '0.5', '--workers', '1', '--history-rate', '10'],
+        ...['--history-lines', '1200', '--history-requests', '10', '--catch-ups', '2', '--out', out],
+      ],
+      { TMPDIR: tmp },
+    ).finally(() => watcher.close());
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/history: fanout\s+server, history off \(TCP\)/);
+    expect(stdout).toMatch(/^\/history 200\s+1,200\s+200 lines/m);
+    expect(stdout).toMatch(/^\/since, 1,000 missed\s+1,200\s+1,000 lines in 2 pages/m);
+    expect(stdout).toMatch(/^(MET|MISSED) +\/history 200 answered in ≤ 5 ms \(p99\) with 10,000 messages stored: p99 /m);
+
+    const h = JSON.parse(readFileSync(out, 'utf8')).results.history as HistoryResult;
+    const steps = [...h.fanout.runs, ...h.step.runs];
+    expect(steps.map((r) => r.system).sort()).toEqual(['history-off', 'history-off', 'server', 'server']);
+    for (const { system, step } of steps) {
+      expect({ system, received: step.received, lost: step.lost, orderErrors: step.orderErrors }).toEqual({
+        system,
+        received: step.sentLines * 4,
+        lost: 0,
+        orderErrors: 0,
+      });
+    }
+    // Every answer was checked by the bench (the newest 200, the 1,000 missed in order): these are the counts it timed.
+    expect(h.timings).toMatchObject({
+      stored: 1200,
+      lookup: { requests: 10, count: 200 },
+      control: { requests: 10 },
+      since: { requests: 2, missed: 1000, pages: 2 },
+    });
+    expect(h.timings.lookup.p99Ms).toBeGreaterThan(0);
+
+    // Each history-on server wrote a real database file in a folder of its own, and every folder is gone.
+    const folders = [...new Set(created.filter((n) => n.startsWith(DB_FOLDER_PREFIX)).map((n) => n.split('/')[0]!))];
+    expect(created.filter((n) => /^chat-bench-[^/]+\/chat\.db$/.test(n)).length).toBeGreaterThan(0);
+    expect(folders.length).toBeGreaterThanOrEqual(3);
+    expect(readdirSync(tmp).filter((n) => n.startsWith(DB_FOLDER_PREFIX))).toEqual([]);
+    expect(existsSync(repoDb) ? statSync(repoDb).mtimeMs : null).toBe(repoDbBefore);
+    for (const chart of ['history-deliveries', 'history-requests']) expect(existsSync(join(dir, `history.${chart}.svg`)), chart).toBe(true);
+  }, 120_000);
 });

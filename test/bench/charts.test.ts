@@ -8,6 +8,7 @@ import { charts } from '../../bench/charts.ts';
 import type { Results } from '../../bench/report.ts';
 import type { StepResult, System } from '../../bench/session.ts';
 import type { IdleRun, SaturateRun } from '../../bench/workloads.ts';
+import { historyResult } from './history-runs.ts';
 import { joinRun, joinsResult } from './join-runs.ts';
 
 function step(offered: number, delivered: number, p99Ms: number): StepResult {
@@ -62,6 +63,18 @@ const results: Results = {
   ]),
 };
 
+const history = historyResult({ fanout: [99_900, 99_900], loaded: [10_000_000, 9_600_000], lookup: [0.6, 4.9] });
+
+/** The values of a bar chart's bars, in order. */
+function bars(svg: string): number[] {
+  return [...svg.matchAll(/<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="[^"]+" data-y="([^"]+)"/g)].map((m) => Number(m[1]));
+}
+
+/** The values of a chart's reference lines (targets). */
+function marks(svg: string): number[] {
+  return [...svg.matchAll(/class="mark" data-y="([^"]+)"/g)].map((m) => Number(m[1]));
+}
+
 /** The values a chart's series drew, by series name. */
 function drawn(svg: string): Record<string, Array<[number, number]>> {
   const out: Record<string, Array<[number, number]>> = {};
@@ -73,8 +86,16 @@ function drawn(svg: string): Record<string, Array<[number, number]>> {
 }
 
 describe('charts', () => {
-  it('draws deliveries/s and p99 against the offered rate, idle memory, and the join storms, each once', () => {
-    expect(charts(results, 'run').map((c) => c.name)).toEqual(['deliveries', 'p99', 'idle-memory', 'joins-storm', 'joins-newcomer']);
+  it('draws deliveries/s and p99 against the offered rate, idle memory, the history, and the join storms, each once', () => {
+    expect(charts({ ...results, history }, 'run').map((c) => c.name)).toEqual([
+      'deliveries',
+      'p99',
+      'idle-memory',
+      'history-deliveries',
+      'history-requests',
+      'joins-storm',
+      'joins-newcomer',
+    ]);
   });
 
   it('draws only what the workloads that ran measured', () => {
@@ -116,6 +137,22 @@ describe('charts', () => {
       17.9, 27.8, 31.4,
     ]);
     expect([...idle.matchAll(/class="mark" data-y="([^"]+)"/g)].map((m) => Number(m[1]))).toEqual([10, 30]);
+  });
+
+  it('draws the loaded step with history off and on, the target over history on at 0.95× history off', () => {
+    const svg = charts({ history }, 'run')[0]!.svg;
+    expect(bars(svg)).toEqual([10_000_000, 9_600_000]);
+    expect(marks(svg)).toEqual([9_500_000]);
+    expect(svg).toContain('data-series="server, history off (TCP)"');
+    expect(svg).toContain('10,749,240 deliveries/s offered (20×538/s)');
+  });
+
+  it('draws the p50 and p99 of /history 200 and of a /since catch-up, the 5 ms target over /history p99', () => {
+    const svg = charts({ history }, 'run')[1]!.svg;
+    expect(bars(svg)).toEqual([0.6, 4.9, 4, 9]);
+    expect(marks(svg)).toEqual([5]);
+    expect(svg).toContain('History requests, 10,000 stored');
+    expect(svg).toContain('catch-up: 1,000 missed lines by /since');
   });
 
   it('draws each storm and each newcomer against the members, per system and kind of member', () => {

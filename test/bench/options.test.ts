@@ -8,9 +8,25 @@ import { type BenchOptions, FULL, QUICK, USAGE, UsageError, WORKLOADS, parseArgs
 const parse = (...argv: string[]) => parseArgs(argv) as BenchOptions;
 
 describe('parseArgs', () => {
-  it('runs every workload, the joins storm included, when none is named', () => {
+  it('runs every workload, the history and the joins storm included, when none is named', () => {
     expect(parse().workloads).toEqual([...WORKLOADS]);
+    expect(WORKLOADS).toContain('history');
     expect(WORKLOADS).toContain('joins');
+  });
+
+  it("times the history with the issue's sizes, fewer requests with --quick, and reads the history flags", () => {
+    expect(parse('--history')).toMatchObject({ workloads: ['history'], historyLines: 10_000, historyRequests: 1000, missedLines: 1000, catchUps: 100, historyRate: null });
+    expect(parse('--quick', '--history')).toMatchObject({ historyLines: 10_000, historyRequests: QUICK.historyRequests, catchUps: QUICK.catchUps });
+    expect(
+      parse('--history-lines', '1200', '--history-requests', '20', '--missed-lines', '1000', '--catch-ups', '3', '--history-rate', '40'),
+    ).toMatchObject({ historyLines: 1200, historyRequests: 20, missedLines: 1000, catchUps: 3, historyRate: 40 });
+  });
+
+  it('misses at most the lines stored: fewer stored lowers the default, an explicit larger --missed-lines is refused', () => {
+    expect(parse('--history-lines', '300').missedLines).toBe(300);
+    expect(() => parse('--history-lines', '300', '--missed-lines', '301')).toThrow(
+      new UsageError('--missed-lines (301) cannot be more than --history-lines (300)'),
+    );
   });
 
   it('runs only the workloads named, with the full sizes or the --quick ones', () => {
@@ -46,6 +62,7 @@ describe('parseArgs', () => {
     expect(refused('--out')).toBe('--out needs a file or folder name');
     expect(refused('--redraw', '--quick')).toBe('--redraw needs a file or folder name');
     expect(refused('--joinz')).toMatch(/^unknown option --joinz\n/);
+    expect(refused('--history-lines', '0')).toBe('--history-lines needs a number ≥ 1');
   });
 
   it('answers --help with the usage, which lists the joins workload', () => {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bestJoinRun } from '../../bench/joins.ts';
-import { type TargetCheck, checkTargets, joinsTable } from '../../bench/report.ts';
+import { type TargetCheck, checkTargets, historyTable, joinsTable, speedTable } from '../../bench/report.ts';
+import { historyResult } from './history-runs.ts';
 import { joinRun, joinsResult } from './join-runs.ts';
 
 const run = joinRun;
@@ -84,7 +85,7 @@ describe('join targets', () => {
 
   it('reports every target as not run when no workload ran', () => {
     const checks = checkTargets({});
-    expect(checks.length).toBe(11);
+    expect(checks.length).toBe(13);
     expect(checks.every((c) => c.met === null && c.measured === 'not run')).toBe(true);
   });
 
@@ -123,5 +124,57 @@ describe('other targets', () => {
       },
     }).filter((c) => c.target.includes('idle TCP client'));
     expect(server).toMatchObject({ met: false, margin: '-20%', measured: '12.00 KiB at 10,000' });
+  });
+});
+
+describe('history targets', () => {
+  const targets = (h: Parameters<typeof historyResult>[0]) => {
+    const checks = checkTargets({ history: historyResult(h) });
+    return {
+      speed: checks.find((c) => c.target.startsWith('history on ≥ 0.95× history off'))!,
+      lookup: checks.find((c) => c.target.startsWith('/history 200 answered'))!,
+    };
+  };
+
+  it('meets both when history on delivers ≥ 0.95× history off at each step and /history 200 has p99 ≤ 5 ms', () => {
+    const { speed, lookup } = targets({ fanout: [99_900, 99_900], loaded: [10_000_000, 9_600_000], lookup: [0.6, 4.9] });
+    expect(speed).toMatchObject({ met: true, margin: '1%' });
+    expect(speed.measured).toContain('fanout 1.00× (99,900 vs 99,900/s, loss 0)');
+    expect(speed.measured).toContain('loaded step 0.96× (9,600,000 vs 10,000,000/s at 20×538/s)');
+    // 84% of a core for 9.6M/s against 80% for 10M/s: 1.09× the CPU per delivery.
+    expect(speed.measured).toContain('loaded step 1.09×');
+    expect(lookup).toMatchObject({ met: true, margin: '2%', note: undefined });
+    expect(lookup.measured).toMatch(/^p99 4\.90 ms \(p50 0\.60, max 9\.80\) over 1,000 × \/history 200, 10,000 stored/);
+  });
+
+  it('judges the speed on the worse of the two steps', () => {
+    expect(targets({ fanout: [99_900, 99_900], loaded: [10_000_000, 9_400_000], lookup: [1, 2] }).speed).toMatchObject({ met: false, margin: '-1%' });
+    expect(targets({ fanout: [99_900, 90_000], loaded: [10_000_000, 10_000_000], lookup: [1, 2] }).speed.met).toBe(false);
+  });
+
+  it('misses the speed target when history on lost lines at the fanout load, whatever the rate', () => {
+    const { speed } = targets({ fanout: [99_900, 99_900], loaded: [1, 1], lookup: [1, 2], lost: 3 });
+    expect(speed.met).toBe(false);
+    expect(speed.measured).toContain('loss 3');
+  });
+
+  it('misses /history 200 by how much its p99 exceeds 5 ms, and marks a run with fewer than 10,000 stored indicative', () => {
+    const { lookup } = targets({ fanout: [1, 1], loaded: [1, 1], lookup: [2, 25], stored: 1200, clients: 5 });
+    expect(lookup).toMatchObject({ met: false, margin: '-400%' });
+    expect(lookup.note).toBe('measured with 1,200 stored, not 10,000: indicative only');
+    expect(targets({ fanout: [1, 1], loaded: [1, 1], lookup: [2, 3], clients: 5 }).speed.note).toBe('measured at 5 clients, not 1,000: indicative only');
+  });
+
+  it('tabulates both steps with history off as the reference, and the requests beside their control', () => {
+    const r = { history: historyResult({ fanout: [99_900, 99_900], loaded: [10_000_000, 9_600_000], lookup: [0.6, 4.9] }) };
+    const speed = speedTable(r)!.split('\n').slice(2);
+    expect(speed).toHaveLength(4);
+    expect(speed[0]).toMatch(/^history: fanout\s+server, history off \(TCP\)\s+10×10\/s\s+99,900\s+1\.00×/);
+    expect(speed[3]).toMatch(/^history: loaded step\s+server \(TCP\)\s+20×538\/s\s+9,600,000\s+0\.96×/);
+    const requests = historyTable(r)!.split('\n');
+    expect(requests[2]).toMatch(/^\/history 200\s+10,000\s+200 lines, 16\.60 KiB\s+1,000\s+0\.60\s+4\.90\s+9\.80\s+9\.80\s+0\.30$/);
+    expect(requests[3]).toMatch(/^\/users \(control\)\s+10,000\s+1 line\s+1,000\s+0\.20\s+0\.50/);
+    expect(requests[4]).toMatch(/^\/since, 1,000 missed\s+10,000\s+1,000 lines in 2 pages\s+1,000\s+4\.00\s+9\.00/);
+    expect(requests[5]).toBe('10,000 lines stored first in 1.00 s (10,000/s), through the server, each acknowledged');
   });
 });
