@@ -153,6 +153,7 @@ local last = tonumber(redis.call('GET', P .. 'lastid') or '0')
 local log = P .. 'log'
 local out = {}
 local seq = nil
+local trim = false
 for i = 5, #ARGV - 5, 6 do
   local kind, s, a, b, c, d = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
   seq = s
@@ -189,7 +190,7 @@ for i = 5, #ARGV - 5, 6 do
     local entry = redis.call('XADD', log, '*', 'o', me, 's', s, 't', 'p', 'n', a, 'x', b, 'i', ids, 'm', d)
     if hmax > 0 then
       redis.call('ZADD', P .. 'history', ids, ids .. '\\n' .. d .. '\\n' .. a .. '\\n' .. b)
-      redis.call('ZREMRANGEBYRANK', P .. 'history', '0', int(-hmax - 1))
+      trim = true
     end
     out[#out + 1] = {'ok', entry, ids}
   elseif kind == 'm' then
@@ -202,6 +203,8 @@ for i = 5, #ARGV - 5, 6 do
 end
 if seq then redis.call('HSET', P .. 'seq', me, seq) end
 redis.call('SET', P .. 'lastid', int(last))
+-- Once per batch, not per line: the window is what the sorted set holds after the batch.
+if trim then redis.call('ZREMRANGEBYRANK', P .. 'history', '0', int(-hmax - 1)) end
 return out
 `;
 

@@ -146,6 +146,18 @@ describe('events across nodes', () => {
     expect(late.history.recent(100)).toEqual(a.history.recent(100));
   });
 
+  it('Redis keeps only the last CHAT_HISTORY_MAX lines for the nodes that start later', async () => {
+    const { url } = await redis();
+    const small = { ...FAST, historyMax: 5 };
+    const a = await node(url, small);
+    await a.join('ana');
+    for (let i = 0; i < 12; i++) a.say('ana', `l${i}`);
+    await a.waitFor(() => a.publics.length === 12, '12 lines');
+    const late = await node(url, small);
+    expect(late.history.recent(100).map((r) => r.text)).toEqual(['l7', 'l8', 'l9', 'l10', 'l11']);
+    expect(late.history.recent(100)).toEqual(a.history.recent(100));
+  });
+
   it('ids keep growing in a room whose Redis starts over empty', async () => {
     const server = await redis();
     const a = await node(server.url);
