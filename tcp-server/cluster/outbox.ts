@@ -36,6 +36,10 @@ export interface Op<T> {
   streamId: string | null;
   /** Redis applied it at least once: a join published again re-takes the name, it does not compete for it. */
   applied: boolean;
+  /** Sent at least once before the current batch: Redis may have applied it without our hearing it. */
+  sentBefore: boolean;
+  /** Sent at least once. */
+  sent: boolean;
 }
 
 /** What Redis answered for one op of a batch. */
@@ -54,6 +58,7 @@ export class Outbox<T> {
   private inFlight: Op<T>[] | null = null;
   private nextSeq = 1;
   private _bytes = 0;
+  private _released = 0;
 
   constructor(private readonly budgetBytes: number) {}
 
@@ -74,6 +79,11 @@ export class Outbox<T> {
     return this.inFlight !== null;
   }
 
+  /** Every op up to this number has been read by every node (and let go). */
+  get released(): number {
+    return this._released;
+  }
+
   /** The last sequence number given (0: none yet). */
   get lastSeq(): number {
     return this.nextSeq - 1;
@@ -87,7 +97,7 @@ export class Outbox<T> {
     const bytes = sizeOf(body);
     const force = body.kind !== 'public' && body.kind !== 'private';
     if (!force && this._bytes + bytes > this.budgetBytes) return null;
-    const op: Op<T> = { seq: this.nextSeq++, body, bytes, tag, streamId: null, applied: false };
+    const op: Op<T> = { seq: this.nextSeq++, body, bytes, tag, streamId: null, applied: false, sentBefore: false, sent: false };
     this.ops.push(op);
     this._bytes += bytes;
     return op;
@@ -116,6 +126,8 @@ export class Outbox<T> {
       const op = this.ops[i]!;
       if (batch.length > 0 && bytes + op.bytes > maxBytes) break;
       bytes += op.bytes;
+      op.sentBefore = op.sent;
+      op.sent = true;
       batch.push(op);
     }
     if (batch.length > 0) this.inFlight = batch;
@@ -184,6 +196,7 @@ export class Outbox<T> {
       n++;
     }
     if (n === 0) return;
+    this._released = this.ops[n - 1]!.seq;
     this.ops.splice(0, n);
     this.sendFrom -= n;
   }

@@ -332,9 +332,14 @@ export class RedisRoomLink<T> implements RoomLink<T> {
     const reply = (await this.script('register', [String(this.o.nodeTtlMs), 'again', known.join('\n'), ...pairs])) as [
       string,
       string[],
+      [string, string, string[]][],
     ];
     this.outbox.replayAll();
     for (const name of reply[1]) this.loseMember(name);
+    // Our read position was lost with Redis's data: names claimed meanwhile
+    // may be in no entry we will read. Take them from the room as it is
+    // (adding only: a node that has not registered again yet is not gone).
+    for (const [node, , names] of reply[2]) for (const name of names) this.remoteJoin(name, node);
     this.outbox.push({ kind: 'sync', names: this.roster.namesOf(this.nodeId) });
     await this.reseedHistory();
   }
@@ -442,7 +447,7 @@ export class RedisRoomLink<T> implements RoomLink<T> {
     if (!this.isUp() || this.recovering !== null || this.outbox.busy) return;
     const batch = this.outbox.takeBatch(this.o.batchOps, this.o.batchBytes);
     if (batch.length === 0) return;
-    const args = [String(this.maxId + 1), String(this.o.history.enabled ? this.o.historyMax : 0)];
+    const args = [String(this.maxId + 1), String(this.o.history.enabled ? this.o.historyMax : 0), String(this.outbox.released)];
     for (const op of batch) args.push(...encodeOp(op));
     this.script('apply', args).then(
       (reply) => this.onApplied(batch, reply as Reply[]),
@@ -561,6 +566,11 @@ export class RedisRoomLink<T> implements RoomLink<T> {
         return;
       case 'p': {
         const line: StoredLine = { id: Number(f.i), time: Number(f.m), name, text: f.x ?? '' };
+        // Its id, should the answer to the batch have been lost: a later republish keeps it.
+        if (mine) {
+          const body = this.outbox.find(seq)?.body;
+          if (body?.kind === 'public' && body.id === null) body.id = line.id;
+        }
         this.o.history.insert(line);
         if (line.id > this.maxId) this.maxId = line.id;
         this.onEvent({ type: 'public', line, sender: tag });
@@ -635,7 +645,8 @@ function encodeOp(op: Op<unknown>): string[] {
     case 'leave':
       return ['l', seq, b.name, '', '', ''];
     case 'public':
-      return ['p', seq, b.name, b.text, b.id === null ? '' : String(b.id), String(b.time)];
+      // P: sent before with no id known to us; Redis may know the one it gave.
+      return [op.sentBefore && b.id === null ? 'P' : 'p', seq, b.name, b.text, b.id === null ? '' : String(b.id), String(b.time)];
     case 'private':
       return ['m', seq, b.from, b.text, b.to, b.node];
     case 'sync':

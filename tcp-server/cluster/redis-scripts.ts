@@ -15,6 +15,8 @@
  * - P gone        hash  node → when it was removed; its read position is kept a while
  * - P recovering  string with a TTL: Redis lost its data; new claims wait while nodes re-register
  * - P log         stream: every event of the room; one consumer group per node (its read position)
+ * - P ids:<n>     sorted set: op number → history id of node n's recent lines (score op number,
+ *                 member `<op>:<id>`), so a line published again gets the id it was given
  * - P lastid      string: the last history id given
  * - P history     sorted set: the last CHAT_HISTORY_MAX public lines, for nodes that start later
  *
@@ -57,7 +59,7 @@ local function remove_node(node, now)
       if redis.call('GET', P .. 'id:' .. k) == node then redis.call('DEL', P .. 'id:' .. k) end
     end
   end
-  redis.call('DEL', P .. 'names:' .. node, P .. 'alive:' .. node)
+  redis.call('DEL', P .. 'names:' .. node, P .. 'alive:' .. node, P .. 'ids:' .. node)
   redis.call('HDEL', P .. 'nodes', node)
   redis.call('HDEL', P .. 'seq', node)
   redis.call('HSET', P .. 'gone', node, int(now))
@@ -77,7 +79,9 @@ end
  *   registered again so that a node that died while Redis was away is
  *   noticed (its liveness is gone) rather than forgotten. If the node was
  *   not registered, Redis lost its data (or the node was removed): new
- *   claims wait one TTL while the others re-register. Answer {'again', {lost…}}.
+ *   claims wait one TTL while the others re-register. Answer {'again',
+ *   {lost…}, room}: the room as for 'fresh' when the read position had to
+ *   be made anew (the events before it are gone), else empty.
  */
 const REGISTER = `
 local ttl = tonumber(ARGV[3])
@@ -90,16 +94,18 @@ redis.call('HDEL', P .. 'gone', me)
 for _, node in ipairs(lines(ARGV[5])) do
   if node ~= me then redis.call('HSETNX', P .. 'nodes', node, int(now)) end
 end
-redis.pcall('XGROUP', 'CREATE', P .. 'log', me, fresh and '$' or '0', 'MKSTREAM')
-if fresh then
-  local room = {}
+local made = redis.pcall('XGROUP', 'CREATE', P .. 'log', me, fresh and '$' or '0', 'MKSTREAM')
+local created = type(made) == 'table' and made.ok ~= nil
+local function room()
+  local out = {}
   for _, node in ipairs(redis.call('HKEYS', P .. 'nodes')) do
     if node ~= me then
-      room[#room + 1] = {node, redis.call('HGET', P .. 'seq', node) or '0', redis.call('HKEYS', P .. 'names:' .. node)}
+      out[#out + 1] = {node, redis.call('HGET', P .. 'seq', node) or '0', redis.call('HKEYS', P .. 'names:' .. node)}
     end
   end
-  return {'fresh', room}
+  return out
 end
+if fresh then return {'fresh', room()} end
 local lost, keep = {}, {}
 for i = 6, #ARGV - 1, 2 do
   local name, keys = ARGV[i], ARGV[i + 1]
@@ -126,17 +132,20 @@ for i = 1, #held, 2 do
   end
 end
 if was == 0 then redis.call('SET', P .. 'recovering', '1', 'PX', ttl) end
-return {'again', lost}
+-- A read position made anew (Redis lost it): what the log no longer holds is
+-- in the room as it is now.
+return {'again', lost, created and room() or {}}
 `;
 
 /**
- * APPLY: ARGV P, me, id floor, history max, then 6 fields per op: kind,
- * seq, a, b, c, d. Applies a batch of a node's ops in order, all in one
+ * APPLY: ARGV P, me, id floor, history max, the last op number every node
+ * has read, then 6 fields per op: kind, seq, a, b, c, d. Applies a batch of a node's ops in order, all in one
  * step, and answers one result per op. Kinds:
  * - j (a new claim) / J (a claim applied before, published again): a name, b keys.
  *   {'ok', entry} or {'taken'}; a new claim while the cluster recovers: {'unavailable'}.
  * - l leave: a name. - s sync: a names (LF-separated). - m private: a from, b text, c to, d node.
- * - p public: a name, b text, c id ('' for a new line), d time.
+ * - p public: a name, b text, c id ('' when the node does not know it), d time;
+ *   P the same, sent before: Redis may have given it an id already (P ids:<node>).
  *   {'ok', entry, id}: the id is above the last one, the Redis clock in ms
  *   and the node's floor, so ids only grow, even when Redis came back empty.
  * A node that is not registered gets an UNREGISTERED error and nothing is applied.
@@ -154,7 +163,7 @@ local log = P .. 'log'
 local out = {}
 local seq = nil
 local trim = false
-for i = 5, #ARGV - 5, 6 do
+for i = 6, #ARGV - 5, 6 do
   local kind, s, a, b, c, d = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
   seq = s
   if kind == 'j' or kind == 'J' then
@@ -182,11 +191,17 @@ for i = 5, #ARGV - 5, 6 do
       redis.call('HDEL', P .. 'names:' .. me, a)
     end
     out[#out + 1] = {'ok', redis.call('XADD', log, '*', 'o', me, 's', s, 't', 'l', 'n', a)}
-  elseif kind == 'p' then
+  elseif kind == 'p' or kind == 'P' then
+    -- P (sent before, its id unknown to the node: the answer was lost with
+    -- the connection): the id Redis gave it, if Redis still knows; else a new one.
     local id
-    if c ~= '' then id = tonumber(c) else id = math.max(last + 1, now, floor) end
+    if c ~= '' then id = tonumber(c) else
+      local given = kind == 'P' and redis.call('ZRANGEBYSCORE', P .. 'ids:' .. me, s, s)[1]
+      if given then id = tonumber(string.match(given, ':(%d+)$')) else id = math.max(last + 1, now, floor) end
+    end
     if id > last then last = id end
     local ids = int(id)
+    redis.call('ZADD', P .. 'ids:' .. me, s, s .. ':' .. ids)
     local entry = redis.call('XADD', log, '*', 'o', me, 's', s, 't', 'p', 'n', a, 'x', b, 'i', ids, 'm', d)
     if hmax > 0 then
       redis.call('ZADD', P .. 'history', ids, ids .. '\\n' .. d .. '\\n' .. a .. '\\n' .. b)
@@ -205,6 +220,8 @@ if seq then redis.call('HSET', P .. 'seq', me, seq) end
 redis.call('SET', P .. 'lastid', int(last))
 -- Once per batch, not per line: the window is what the sorted set holds after the batch.
 if trim then redis.call('ZREMRANGEBYRANK', P .. 'history', '0', int(-hmax - 1)) end
+-- Lines every node has read are never published again: their ids can go.
+redis.call('ZREMRANGEBYSCORE', P .. 'ids:' .. me, '-inf', ARGV[5])
 return out
 `;
 
