@@ -191,6 +191,16 @@ describe('stopping and starting', () => {
     expect(await b.join('ana')).toBe('ok');
   });
 
+  it('a node stopping while Redis is away stops all the same, and says what Redis never got', async () => {
+    const server = await redis();
+    const a = await RoomNode.start(server.url, { ...FAST, closeWaitMs: 500 });
+    await a.join('ana');
+    await server.kill();
+    a.say('ana', 'ninguém vai ouvir');
+    await a.close();
+    expect(a.logLines.some((l) => /stopping with 1 ops Redis never got/.test(l))).toBe(true);
+  });
+
   it('a node that cannot reach Redis at start fails with a message naming CHAT_REDIS_URL', async () => {
     const port = await freePort();
     const start = RoomNode.start(`redis://user:s3cret@127.0.0.1:${port}`, FAST);
