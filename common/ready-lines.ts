@@ -16,3 +16,10 @@ export function gatewayReadyLine(url: string): string {
 }
 /** Matches gatewayReadyLine; group 1 is the URL, 2 its host, 3 its port. */
 export const GATEWAY_READY_RE = /^Chat page: (http:\/\/(\S+):(\d+))$/m;
+
+/** Printed by `npm run cluster` once Redis, every chat node and the gateway are up. */
+export function clusterReadyLine(redisUrl: string, nodes: readonly string[], pageUrl: string, dataDir: string): string {
+  return `Cluster: Redis ${redisUrl}, nodes ${nodes.join(' ')}, page ${pageUrl} (data in ${dataDir})`;
+}
+/** Matches clusterReadyLine: 1 the Redis URL, 2 the nodes' host:port (space-separated), 3 the page's URL, 4 the data folder. */
+export const CLUSTER_READY_RE = /^Cluster: Redis (redis:\/\/\S+), nodes (\S+(?: \S+)*), page (http:\/\/\S+) \(data in (.+)\)$/m;

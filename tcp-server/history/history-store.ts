@@ -10,8 +10,9 @@
  *
  * Room to grow: a line the page labelled (session resume) adds a field to
  * NewLine and a migration to schema.ts, so a resent line can be recognised
- * after a restart; a store fed by a cluster assigns ids from the cluster's
- * sequence behind the same `append`.
+ * after a restart. In a cluster (tcp-server/cluster/) ids come from the
+ * cluster's sequence: every node stores the room's lines from the shared
+ * log with `insert`, and nobody calls `append`.
  */
 
 /** A public line as the server hands it over. */
@@ -38,6 +39,12 @@ export interface HistoryStore {
    */
   append(line: NewLine): number;
   /**
+   * Queues a line whose id was given elsewhere (a cluster's shared log,
+   * tcp-server/cluster/) for the current turn's transaction, like `append`.
+   * A line whose id is stored already is ignored: a repeat. Never throws.
+   */
+  insert(line: StoredLine): void;
+  /**
    * Makes every line appended so far durable (one transaction for all of
    * them). Cheap when nothing is pending: it runs before every socket write.
    * Never throws: on a write error the lines are dropped from the history
@@ -59,6 +66,7 @@ export class DisabledHistory implements HistoryStore {
   append(): number {
     return 0;
   }
+  insert(): void {}
   commit(): void {}
   recent(): StoredLine[] {
     return [];

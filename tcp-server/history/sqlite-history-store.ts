@@ -51,7 +51,8 @@ export class SqliteHistoryStore implements HistoryStore {
   private readonly log: (line: string) => void;
   private readonly selectRecent: Database.Statement<[number], StoredLine>;
   private readonly selectSince: Database.Statement<[number, number, number], StoredLine>;
-  private readonly writeTurn: (rows: StoredLine[], trim: boolean) => void;
+  /** Writes a turn's rows (and trims when asked); returns how many rows were new. */
+  private readonly writeTurn: (rows: StoredLine[], trim: boolean) => number;
 
   /** Opens (creating it if needed) and migrates the database at `path`. Throws HistoryOpenError. */
   static open(path: string, options: SqliteHistoryOptions): SqliteHistoryStore {
@@ -88,11 +89,16 @@ export class SqliteHistoryStore implements HistoryStore {
     this.selectSince = db.prepare(
       `SELECT id, time, name, text FROM messages WHERE id > ? AND id > coalesce(${behind}, 0) ORDER BY id LIMIT ?`,
     );
-    const insert = db.prepare<[number, number, string, string]>('INSERT INTO messages (id, time, name, text) VALUES (?, ?, ?, ?)');
+    // OR IGNORE: a line a cluster hands over again (insert) is a repeat.
+    const insert = db.prepare<[number, number, string, string]>(
+      'INSERT OR IGNORE INTO messages (id, time, name, text) VALUES (?, ?, ?, ?)',
+    );
     const trim = db.prepare<[number]>(`DELETE FROM messages WHERE id <= ${behind}`);
     this.writeTurn = db.transaction((rows: StoredLine[], trimNow: boolean) => {
-      for (const r of rows) insert.run(r.id, r.time, r.name, r.text);
+      let added = 0;
+      for (const r of rows) added += insert.run(r.id, r.time, r.name, r.text).changes;
       if (trimNow) trim.run(this.max);
+      return added;
     });
     // A lower CHAT_HISTORY_MAX than last time applies at once.
     if (this.count > this.max) {
@@ -107,14 +113,20 @@ export class SqliteHistoryStore implements HistoryStore {
     return id;
   }
 
+  insert(line: StoredLine): void {
+    // A later append (a server that left the cluster) stays above every id it was given.
+    if (line.id >= this.nextId) this.nextId = line.id + 1;
+    if (!this.closed) this.pending.push({ id: line.id, time: line.time, name: line.name, text: line.text });
+  }
+
   commit(): void {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
     const trimNow = this.count + rows.length - this.max >= TRIM_BATCH;
     try {
-      this.writeTurn(rows, trimNow);
-      this.count = trimNow ? this.max : this.count + rows.length;
+      const added = this.writeTurn(rows, trimNow);
+      this.count = trimNow ? Math.min(this.max, this.count + added) : this.count + added;
       if (this.failing) {
         this.failing = false;
         this.log('history: storing lines again');

@@ -109,6 +109,41 @@ describe('storing and reading', () => {
   });
 });
 
+describe('lines whose ids a cluster gave (insert)', () => {
+  it('stores them with their ids, ignores repeats, and keeps the window by id', () => {
+    const store = openStore(join(dir, 'chat.db'), 3);
+    for (const id of [10, 20, 20, 30]) store.insert({ id, ...line(`l${id}`) });
+    store.commit();
+    expect(store.recent(10).map((r) => [r.id, r.text])).toEqual([
+      [10, 'l10'],
+      [20, 'l20'],
+      [30, 'l30'],
+    ]);
+    // A line published again after an outage may come late, with its own (lower) id.
+    store.insert({ id: 25, ...line('late') });
+    store.insert({ id: 40, ...line('l40') });
+    expect(store.recent(10).map((r) => r.id)).toEqual([25, 30, 40]);
+    expect(store.since(25, 10).map((r) => r.id)).toEqual([30, 40]);
+  });
+
+  it('keeps a later append above every id it was given', () => {
+    const store = openStore(':memory:');
+    const far = Date.now() + 1_000_000;
+    store.insert({ id: far, ...line('from the cluster') });
+    expect(store.append(line('local'))).toBe(far + 1);
+  });
+
+  it('keeps the newest `max` lines once each when lines are handed over again', () => {
+    const store = openStore(join(dir, 'chat.db'), 150);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 1; i <= 300; i++) store.insert({ id: i, ...line(`l${i}`) });
+      store.commit();
+    }
+    const ids = store.recent(1000).map((r) => r.id);
+    expect(ids).toEqual(Array.from({ length: 150 }, (_, i) => 151 + i));
+  });
+});
+
 describe('write errors (a real SQLITE_FULL through PRAGMA max_page_count)', () => {
   it('logs once, drops only the lines it could not store, and resumes when writes succeed', () => {
     const log: string[] = [];

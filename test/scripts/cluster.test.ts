@@ -1,0 +1,97 @@
+/**
+ * `npm run cluster` (scripts/cluster.ts) with real processes and real
+ * signals: Redis, two chat nodes and a gateway come up; Redis killed with
+ * `kill -9` is started again on the same address; and a stop, whether the
+ * signal reaches the launcher alone or the whole process group (Ctrl-C),
+ * gives every user `Servidor encerrando.` and leaves nothing behind: no
+ * process, no Redis, no data folder.
+ */
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { CLUSTER_READY_RE } from '../../common/ready-lines.ts';
+import { LineClient } from '../helpers/line-client.ts';
+import { killAll, runScript } from '../helpers/processes.ts';
+
+/** Redis runs in its own process group: if a test fails midway, it is killed here by pid. */
+const redisPids = new Set<number>();
+afterAll(() => {
+  killAll();
+  for (const pid of redisPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+async function startCluster() {
+  const run = runScript('scripts/cluster.ts', {
+    CHAT_PORT: '0',
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    CLUSTER_REDIS_PORT: '0',
+    LOG_LEVEL: 'warn',
+  });
+  const exited = once(run.proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const [, redisUrl, nodes, pageUrl, dataDir] = await run.waitForOutput(CLUSTER_READY_RE);
+  const ports = nodes!.split(' ').map((n) => Number(n.split(':')[1]));
+  return { run, pid: run.proc.pid!, redisUrl: redisUrl!, ports, pageUrl: pageUrl!, dataDir: dataDir!, exited };
+}
+
+async function redisPid(url: string): Promise<number> {
+  const client = createClient({ url });
+  await client.connect();
+  const info = String(await client.sendCommand(['INFO', 'server']));
+  client.destroy();
+  const pid = Number(/process_id:(\d+)/.exec(info)![1]);
+  redisPids.add(pid);
+  return pid;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm run cluster', () => {
+  it('starts Redis, two nodes and a gateway; a Redis killed with kill -9 comes back on the same address', async () => {
+    const c = await startCluster();
+    try {
+      expect(c.ports).toHaveLength(2);
+      expect(c.ports[0]).not.toBe(c.ports[1]);
+      expect((await fetch(c.pageUrl)).status).toBe(200);
+      const ana = await LineClient.join(c.ports[0]!, 'ana');
+      const bia = await LineClient.join(c.ports[1]!, 'bia');
+      const first = await redisPid(c.redisUrl);
+      process.kill(first, 'SIGKILL');
+      // Its second "ready": the launcher started it again.
+      await c.run.waitForOutput(/\[redis\] ready on (\S+)\n[^]*\[redis\] ready on \1\n/);
+      const second = await redisPid(c.redisUrl);
+      expect(second).not.toBe(first);
+      // The users stayed connected through it.
+      expect(ana.isClosed || bia.isClosed).toBe(false);
+    } finally {
+      process.kill(c.pid, 'SIGTERM');
+      await c.exited;
+    }
+  });
+
+  it.each([
+    ['SIGTERM to the launcher alone', (pid: number) => process.kill(pid, 'SIGTERM')],
+    ['SIGINT to the whole process group (Ctrl-C)', (pid: number) => process.kill(-pid, 'SIGINT')],
+  ])('on %s: every user gets "Servidor encerrando.", and nothing is left', async (_how, signal) => {
+    const c = await startCluster();
+    const redis = await redisPid(c.redisUrl);
+    const users = [await LineClient.join(c.ports[0]!, 'ana'), await LineClient.join(c.ports[1]!, 'bia')];
+    expect(existsSync(c.dataDir)).toBe(true);
+    signal(c.pid);
+    for (const user of users) expect(await user.rest()).toContain('Servidor encerrando.');
+    expect(await c.exited).toEqual([0, null]);
+    expect(alive(redis)).toBe(false);
+    expect(existsSync(c.dataDir)).toBe(false);
+    // The nodes left the room through a Redis that was still there: it stopped last.
+    const out = c.run.stdout;
+    expect(out.lastIndexOf('[redis]')).toBeGreaterThan(out.lastIndexOf('Servidor encerrado.'));
+  });
+});
