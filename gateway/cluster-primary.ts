@@ -74,7 +74,9 @@ export function runPrimary(config: GatewayConfig): void {
     const reply = (answer: AnswerMessage) => {
       if (worker.isConnected()) worker.send(answer);
     };
-    answers[question]().then(
+    const answer = answers[question] as (() => Promise<Asked[keyof Asked]>) | undefined;
+    if (answer === undefined) return reply({ type: 'gateway:answer', id, ok: false, error: `unknown question ${question}` });
+    answer().then(
       (value) => reply({ type: 'gateway:answer', id, ok: true, value }),
       (error: Error) => reply({ type: 'gateway:answer', id, ok: false, error: error.message }),
     );
