@@ -1,6 +1,6 @@
 /**
  * The public lines the bench stores before timing history requests: chat
- * text of realistic length (about 15 to 140 characters, some accented, so
+ * text of realistic length (about 12 to 140 characters, some accented, so
  * some bytes are multi-byte UTF-8), the same on every run, each line
  * different (it starts with its number). Pure: a number in, a line out.
  */

@@ -116,9 +116,9 @@ async function join(port: number, name: string, features: string[] = []): Promis
       const wanted = `+ext ${features.join(' ')}`;
       if (ext.lines[0] !== wanted) throw new BenchError(`asked for ${features.join(' ')}, the server answered "${ext.lines[0]}" (history off?)`);
     }
-    await client.request(name, (l) => l.startsWith('Bem-vindo, ') || l.startsWith('Nome'), () => true).then((a) => {
-      if (!a.lines[0]!.startsWith('Bem-vindo, ')) throw new BenchError(`${name} could not join: ${a.lines[0]}`);
-    });
+    // The welcome, or why the name was refused.
+    const answer = await client.request(name, (l) => l.startsWith('Bem-vindo, ') || l.startsWith('Nome'), () => true);
+    if (!answer.lines[0]!.startsWith('Bem-vindo, ')) throw new BenchError(`${name} could not join: ${answer.lines[0]}`);
     return client;
   } catch (error) {
     client.close();
