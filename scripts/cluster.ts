@@ -16,19 +16,17 @@
  * Redis; then the folder is removed. Redis runs in its own process group:
  * a Ctrl-C in the terminal signals the whole foreground group at once, and
  * must not take Redis down before the nodes have left. Everything is gone
- * STOP_DEADLINE_MS after the signal at the latest.
+ * 10 s after the signal at the latest; Redis and the folder go with the
+ * launcher even when it is killed outright (scripts/orphan-guard.ts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHAT_ADDRESS_SETTINGS, ConfigError, CONFIG_EXIT_CODE, readInt } from '../common/env.ts';
 import { CHAT_READY_RE, GATEWAY_READY_RE, clusterReadyLine } from '../common/ready-lines.ts';
+import { type ChildSpec, Launcher, nodeEntry } from './launcher.ts';
 
-const RESTART_DELAY_MS = 1000;
-/** The nodes take at most their 2 s shutdown grace and 2 s to leave the room; the gateway and Redis little after. */
-const STOP_DEADLINE_MS = 10_000;
 const REDIS_READY_RE = /Ready to accept connections/;
 
 /** The launcher's own settings (README, configuration). */
@@ -36,24 +34,6 @@ const CLUSTER_LAUNCHER_SETTINGS = {
   nodes: { env: 'CLUSTER_NODES', default: 2 },
   redisPort: { env: 'CLUSTER_REDIS_PORT', default: 0 },
 } as const;
-
-interface Child {
-  name: string;
-  /** Its own process group (Redis), so a terminal's Ctrl-C does not reach it. */
-  detached?: boolean;
-  command: () => [string, string[]];
-  env: () => NodeJS.ProcessEnv;
-  ready: RegExp;
-  onReady: (match: RegExpExecArray) => void;
-  /** Printed before its output lines once it is up (Redis's banner is not worth showing). */
-  quietUntilReady?: boolean;
-}
-
-let stopping: NodeJS.Signals | null = null;
-let exitCode = 0;
-const running = new Map<Child, ChildProcess>();
-const signalled = new Set<ChildProcess>();
-let dataDir = '';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`cluster: ${message}\n`);
@@ -75,43 +55,40 @@ const chatHost = process.env[CHAT_ADDRESS_SETTINGS.host.env] || CHAT_ADDRESS_SET
 const nodePorts: (number | undefined)[] = Array.from({ length: nodeCount }, () => undefined);
 let gatewayUrl = '';
 
-dataDir = mkdtempSync(join(tmpdir(), 'chat-cluster-'));
-// Whatever happens to the launcher short of SIGKILL, Redis does not outlive it.
-process.on('exit', () => {
-  const proc = running.get(redis);
-  if (proc?.pid !== undefined) {
-    try {
-      process.kill(-proc.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const dataDir = mkdtempSync(join(tmpdir(), 'chat-cluster-'));
+// Whatever happens to the launcher short of SIGKILL, the folder goes (orphan-guard.ts covers SIGKILL).
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 
 const redisUrl = () => `redis://127.0.0.1:${redisPort}`;
 
-const redis: Child = {
+const redis: ChildSpec = {
   name: 'redis',
   detached: true,
   quietUntilReady: true,
+  // Asked with SIGTERM whatever the signal: it then shuts down as it should (AOF flushed).
+  stopSignal: 'SIGTERM',
+  holdStdin: true,
+  // In its own process group, so behind a guard that stops it if the launcher is killed outright.
   command: () => [
-    'redis-server',
-    // Appendonly: a Redis that crashes and is started again comes back with its data.
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--appendonly', 'yes', '--daemonize', 'no'],
+    process.execPath,
+    [
+      '--import', 'tsx', 'scripts/orphan-guard.ts', dataDir, '--', 'redis-server',
+      // Appendonly: a Redis that crashes and is started again comes back with its data.
+      '--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--appendonly', 'yes', '--daemonize', 'no',
+    ],
   ],
   env: () => ({}),
   ready: REDIS_READY_RE,
   onReady: () => {
     process.stdout.write(`[redis] ready on ${redisUrl()}\n`);
-    if (stopping || nodes.some((n) => running.has(n))) return;
-    for (const node of nodes) start(node);
+    if (launcher.isStopping || nodes.some((n) => launcher.isRunning(n))) return;
+    for (const node of nodes) launcher.start(node);
   },
 };
 
-const nodes: Child[] = Array.from({ length: nodeCount }, (_, i) => ({
+const nodes: ChildSpec[] = Array.from({ length: nodeCount }, (_, i) => ({
   name: `node-${i + 1}`,
-  command: () => [process.execPath, ['--import', 'tsx', 'tcp-server/main.ts']],
+  command: nodeEntry('tcp-server/main.ts'),
   env: () => ({
     CHAT_PORT: String(nodePorts[i] ?? (firstChatPort === 0 ? 0 : firstChatPort + i)),
     CHAT_REDIS_URL: redisUrl(),
@@ -121,15 +98,15 @@ const nodes: Child[] = Array.from({ length: nodeCount }, (_, i) => ({
   }),
   ready: CHAT_READY_RE,
   onReady: (m) => {
-    if (nodePorts[i] !== undefined || stopping) return;
+    if (nodePorts[i] !== undefined || launcher.isStopping) return;
     nodePorts[i] = Number(m[2]);
-    if (nodePorts.every((p) => p !== undefined)) start(gateway);
+    if (nodePorts.every((p) => p !== undefined)) launcher.start(gateway);
   },
 }));
 
-const gateway: Child = {
+const gateway: ChildSpec = {
   name: 'gateway',
-  command: () => [process.execPath, ['--import', 'tsx', 'gateway/main.ts']],
+  command: nodeEntry('gateway/main.ts'),
   env: () => ({
     CHAT_SERVERS: nodePorts.map((p) => `${chatHost}:${p}`).join(','),
     // Until the gateway reads CHAT_SERVERS it dials the first node only.
@@ -146,96 +123,20 @@ const gateway: Child = {
   },
 };
 
-function start(spec: Child): void {
-  const [command, args] = spec.command();
-  const proc = spawn(command, args, {
-    env: { ...process.env, ...spec.env() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: spec.detached ?? false,
-  });
-  running.set(spec, proc);
-  let seen = '';
-  let up = false;
-  const toStdout = prefixLines(`[${spec.name}] `, process.stdout);
-  const toStderr = prefixLines(`[${spec.name}] `, process.stderr);
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    if (up || !spec.quietUntilReady) toStdout(chunk);
-    if (up) return;
-    seen += chunk;
-    const m = spec.ready.exec(seen);
-    if (m) {
-      up = true;
-      seen = '';
-      spec.onReady(m);
-    }
-  });
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    if (!up) seen += chunk;
-    if (up || !spec.quietUntilReady) toStderr(chunk);
-  });
-  proc.on('error', (error) => {
-    process.stderr.write(`cluster: cannot run ${spec.name} (${error.message})\n`);
-  });
-  proc.on('exit', (code, signal) => {
-    if (running.get(spec) === proc) running.delete(spec);
-    if (stopping) {
-      stopNext();
-    } else if (up) {
-      process.stderr.write(`cluster: ${spec.name} stopped (${signal ?? `exit code ${code}`}); restarting it\n`);
-      setTimeout(() => stopping || start(spec), RESTART_DELAY_MS);
-    } else {
-      process.stderr.write(`cluster: ${spec.name} could not start (${signal ?? `exit code ${code}`})\n${seen}`);
-      stop('SIGTERM', 1);
-    }
-  });
-}
-
-/** Passes the stop on: to every node while any runs, then to the gateway, then to Redis. */
-function stopNext(): void {
-  if (running.size === 0) {
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(exitCode);
-  }
-  const live = nodes.filter((n) => running.has(n));
-  const next = live.length > 0 ? live : running.has(gateway) ? [gateway] : [redis];
-  for (const spec of next) {
-    const proc = running.get(spec)!;
-    if (signalled.has(proc)) continue;
-    signalled.add(proc);
-    // Redis is asked with SIGTERM whatever the signal: it then shuts down as it should (AOF flushed).
-    proc.kill(spec === redis ? 'SIGTERM' : stopping!);
-  }
-}
-
-function stop(signal: NodeJS.Signals, code = 0): void {
-  if (stopping) return;
-  stopping = signal;
-  exitCode = code;
-  setTimeout(() => {
-    for (const [spec, proc] of running) {
-      process.stderr.write(`cluster: ${spec.name} still running ${STOP_DEADLINE_MS} ms after ${signal}; killing it\n`);
-      proc.kill('SIGKILL');
-    }
-    exitCode = 1;
-  }, STOP_DEADLINE_MS).unref();
-  stopNext();
-}
-
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+const launcher = new Launcher({
+  tag: 'cluster',
+  prefixOutput: true,
+  // Every node while any runs, then the gateway, then Redis.
+  stopStages: (running) => {
+    const live = nodes.filter((n) => running.has(n));
+    return live.length > 0 ? live : running.has(gateway) ? [gateway] : [redis];
+  },
+  /** The nodes take at most their 2 s shutdown grace and 2 s to leave the room; the gateway and Redis little after. */
+  stopDeadlineMs: 10_000,
+});
 
 if (redisPort === 0) redisPort = await freePort();
-start(redis);
-
-/** Writes whole lines, each after `prefix`, whatever the chunks. */
-function prefixLines(prefix: string, stream: NodeJS.WriteStream): (chunk: string) => void {
-  let partial = '';
-  return (chunk) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop()!;
-    if (lines.length > 0) stream.write(lines.map((l) => prefix + l + '\n').join(''));
-  };
-}
+launcher.start(redis);
 
 /** redis-server has no "any free port": ask the kernel for one and hand it over. */
 async function freePort(): Promise<number> {

@@ -17,108 +17,41 @@
  * (gateway/ws-plugin.ts). The launcher exits once both have, and kills
  * whatever is still running after STOP_DEADLINE_MS.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { CHAT_READY_RE, GATEWAY_READY_RE } from '../common/ready-lines.ts';
+import { type ChildSpec, Launcher, nodeEntry } from './launcher.ts';
 
-const RESTART_DELAY_MS = 1000;
-/**
- * Everything is gone within 5 s of the signal: the chat server takes at most
- * its 2 s shutdown grace, the gateway at most its close grace after it.
- */
-const STOP_DEADLINE_MS = 4500;
-
-interface Child {
-  name: string;
-  entry: string;
-  /** The stdout line that says the child is up. */
-  ready: RegExp;
-  env: () => NodeJS.ProcessEnv;
-  onReady?: (match: RegExpExecArray) => void;
-}
-
-let stopping: NodeJS.Signals | null = null;
-let exitCode = 0;
 let chatPort: string | undefined;
-const running = new Map<string, ChildProcess>();
-const signalled = new Set<ChildProcess>();
 
-const chat: Child = {
+const chat: ChildSpec = {
   name: 'tcp-server',
-  entry: 'tcp-server/main.ts',
+  command: nodeEntry('tcp-server/main.ts'),
   ready: CHAT_READY_RE,
   // After a restart the chat server keeps the port it had (CHAT_PORT may be 0).
   env: () => (chatPort === undefined ? {} : { CHAT_PORT: chatPort }),
   onReady: (m) => {
-    if (chatPort !== undefined || stopping) return;
+    if (chatPort !== undefined || launcher.isStopping) return;
     chatPort = m[2]!;
-    start(gateway);
+    launcher.start(gateway);
   },
 };
-const gateway: Child = {
+const gateway: ChildSpec = {
   name: 'gateway',
-  entry: 'gateway/main.ts',
+  command: nodeEntry('gateway/main.ts'),
   ready: GATEWAY_READY_RE,
   // The chat server started here, whatever CHAT_SERVERS says (empty: CHAT_HOST:CHAT_PORT).
   // GATEWAY_WORKERS passes through: the gateway then runs that many workers under its primary.
   env: () => ({ CHAT_PORT: chatPort!, CHAT_SERVERS: '' }),
 };
 
-function start(spec: Child): void {
-  const proc = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
-    env: { ...process.env, ...spec.env() },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  running.set(spec.name, proc);
-  let seen = '';
-  let up = false;
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    process.stdout.write(chunk);
-    if (up) return;
-    seen += chunk;
-    const m = spec.ready.exec(seen);
-    if (m) {
-      up = true;
-      seen = '';
-      spec.onReady?.(m);
-    }
-  });
-  proc.on('exit', (code, signal) => {
-    running.delete(spec.name);
-    if (stopping) {
-      stopNext();
-    } else if (up) {
-      process.stderr.write(`start: ${spec.name} stopped (${signal ?? `exit code ${code}`}); restarting it\n`);
-      setTimeout(() => stopping || start(spec), RESTART_DELAY_MS);
-    } else {
-      process.stderr.write(`start: ${spec.name} could not start (${signal ?? `exit code ${code}`})\n`);
-      stop('SIGTERM', 1);
-    }
-  });
-}
-
-/** Passes the stop on: to the chat server while it runs, then to the gateway. */
-function stopNext(): void {
-  if (running.size === 0) process.exit(exitCode);
-  const next = running.get(chat.name) ?? running.get(gateway.name)!;
-  if (signalled.has(next)) return;
-  signalled.add(next);
-  next.kill(stopping!);
-}
-
-function stop(signal: NodeJS.Signals, code = 0): void {
-  if (stopping) return;
-  stopping = signal;
-  exitCode = code;
-  setTimeout(() => {
-    for (const [name, proc] of running) {
-      process.stderr.write(`start: ${name} still running ${STOP_DEADLINE_MS} ms after ${signal}; killing it\n`);
-      proc.kill('SIGKILL');
-    }
-    exitCode = 1;
-  }, STOP_DEADLINE_MS).unref();
-  stopNext();
-}
-
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
-start(chat);
+const launcher = new Launcher({
+  tag: 'start',
+  prefixOutput: false,
+  // The chat server while it runs, then the gateway.
+  stopStages: (running) => (running.has(chat) ? [chat] : [gateway]),
+  /**
+   * Everything is gone within 5 s of the signal: the chat server takes at most
+   * its 2 s shutdown grace, the gateway at most its close grace after it.
+   */
+  stopDeadlineMs: 4500,
+});
+launcher.start(chat);

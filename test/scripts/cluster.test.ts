@@ -94,4 +94,20 @@ describe('npm run cluster', () => {
     const out = c.run.stdout;
     expect(out.lastIndexOf('[redis]')).toBeGreaterThan(out.lastIndexOf('Servidor encerrado.'));
   });
+
+  it('killed outright (SIGKILL to its process group): Redis stops and its data folder is removed all the same', async () => {
+    const c = await startCluster();
+    const redis = await redisPid(c.redisUrl);
+    process.kill(-c.pid, 'SIGKILL');
+    await c.exited;
+    // Redis is in its own process group, out of the signal's reach: its guard sees the launcher go.
+    await waitUntil(() => !alive(redis) && !existsSync(c.dataDir));
+    expect(alive(redis)).toBe(false);
+    expect(existsSync(c.dataDir)).toBe(false);
+  });
 });
+
+/** Polls a condition nothing announces (another process's exit), up to 10 s. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+}
