@@ -32,6 +32,8 @@ export interface ServerConfig {
   historyMax: number;
   /** Most lines in one answer to `/since` (a client that opted in pages through the rest). */
   historyPage: number;
+  /** Line labels remembered (issue 13: a resent line is recognised); oldest forgotten first. */
+  labelsMax: number;
 }
 
 export const SERVER_SETTINGS = {
@@ -49,7 +51,15 @@ export const SERVER_SETTINGS = {
   historyMode: { env: 'CHAT_HISTORY', default: 'on' },
   historyMax: { env: 'CHAT_HISTORY_MAX', default: 10_000 },
   historyPage: { env: 'CHAT_HISTORY_PAGE', default: 500 },
+  labelsMax: { env: 'CHAT_LABELS_MAX', default: 100_000 },
 } as const satisfies Record<keyof ServerConfig, { env: string; default: string | number }>;
+
+/**
+ * The most CHAT_LABELS_MAX may be: with CHAT_HISTORY=off or CHAT_DB=:memory:
+ * labels live in the process's memory (about 150 bytes each), so a typo with
+ * extra zeros must stop the server rather than let it grow without bound.
+ */
+export const LABELS_MAX_LIMIT = 10_000_000;
 
 export const DEFAULT_CONFIG: ServerConfig = Object.fromEntries(
   Object.entries(SERVER_SETTINGS).map(([key, s]) => [key, s.default]),
@@ -72,6 +82,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     historyMode: readHistoryMode(env[s.historyMode.env]),
     historyMax: readInt(env, s.historyMax.env, s.historyMax.default),
     historyPage: readInt(env, s.historyPage.env, s.historyPage.default),
+    labelsMax: readInt(env, s.labelsMax.env, s.labelsMax.default, { max: LABELS_MAX_LIMIT }),
   };
 }
 
