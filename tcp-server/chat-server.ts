@@ -120,6 +120,11 @@ export class ChatServer implements ConnectionHandler {
     return this.connections.size;
   }
 
+  /** Resumable sessions alive, with a connection or waiting for one. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
   /** Sockets not closed yet: the open connections and those being closed. */
   get socketCount(): number {
     return this.sockets.size;
