@@ -138,6 +138,12 @@ export class Receiver {
     this.onLine(data, 0, end, stats, now);
   }
 
+  /** One WebSocket text frame's payload, `buf[start, end)`, read in place (bench/ws-client.ts). */
+  onFrameAt(buf: Buffer, start: number, end: number, stats: RunStats | null, now: number): void {
+    if (end > start && buf[end - 1] === LF) end--;
+    this.onLine(buf, start, end, stats, now);
+  }
+
   private keepPartial(bytes: Buffer): void {
     // A probe line is short; a long partial is a welcome or a join notice.
     // The welcome is recognised by its first bytes, so look before dropping.

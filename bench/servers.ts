@@ -14,15 +14,25 @@ import { join } from 'node:path';
 import { CHAT_READY_RE } from '../common/ready-lines.ts';
 import { type Service, onEverythingKilled, startService } from './processes.ts';
 
-/** What is measured: the plain-Node baseline, the project's server (history on or off), or the gateway in front of it. */
-export type System = 'baseline' | 'server' | 'history-off' | 'gateway';
+/**
+ * What is measured: the plain-Node baseline, the project's server (history
+ * on or off), or the gateway in front of it, with one process
+ * (GATEWAY_WORKERS=1, the default) or two workers sharing its port.
+ */
+export type System = 'baseline' | 'server' | 'history-off' | 'gateway' | 'gateway-2';
 
 export const SYSTEM_LABEL: Record<System, string> = {
   baseline: 'baseline (TCP)',
   server: 'server (TCP)',
   'history-off': 'server, history off (TCP)',
   gateway: 'gateway (WebSocket)',
+  'gateway-2': 'gateway, 2 workers (WebSocket)',
 };
+
+/** GATEWAY_WORKERS of a gateway system; 0: not a gateway. */
+export function gatewayWorkers(system: System): number {
+  return system === 'gateway' ? 1 : system === 'gateway-2' ? 2 : 0;
+}
 
 /**
  * Flood limits for the bench's clients: far above any rate a step offers.
@@ -46,7 +56,7 @@ function removeFolder(folder: string): void {
 }
 
 export interface ChatServerOptions {
-  system: Exclude<System, 'gateway'>;
+  system: Exclude<System, 'gateway' | 'gateway-2'>;
   /** Connections the server must accept (CHAT_MAX_CLIENTS is set above it). */
   clients: number;
   /** Extra arguments for node (a CPU profile). */

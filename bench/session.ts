@@ -4,12 +4,13 @@
  * workers holding the clients, and the steps run on them.
  */
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { Histogram } from './histogram.ts';
 import { nowUs } from './probe.ts';
-import { REPO, type Service, Worker, cpuSeconds, rssBytes, startService } from './processes.ts';
-import { type System, SYSTEM_LABEL, startChatServer } from './servers.ts';
-import type { FromWorker, JoinMode, Target } from './worker-protocol.ts';
+import { REPO, type Service, Worker, cpuSeconds, startService } from './processes.ts';
+import { type System, SYSTEM_LABEL, gatewayWorkers, startChatServer } from './servers.ts';
+import type { FromWorker, JoinMode, Target, WsClientKind } from './worker-protocol.ts';
 import { GATEWAY_READY_RE } from '../common/ready-lines.ts';
 
 export { type System, SYSTEM_LABEL } from './servers.ts';
@@ -27,6 +28,8 @@ export interface SessionOptions {
   workers: number;
   /** Write a .cpuprofile of the measured processes (project's only) under this directory. */
   profileDir?: string;
+  /** The load generator's WebSocket client (default: the lean one, bench/ws-client.ts). */
+  wsClient?: WsClientKind;
   progress: (text: string) => void;
 }
 
@@ -64,6 +67,10 @@ export interface StepResult {
   /** CPU use during the send window, in % of one core. */
   cpuSystemPct: number;
   cpuLoadgenPct: number;
+  /** The same per measured process (`tcp-server`, `gateway` with its workers), by name. */
+  cpuByServicePct?: Record<string, number>;
+  /** The machine's 1-minute load average at the end of the send window (other work on the shared cores). */
+  loadAverage?: number;
   /** RSS of the measured processes at the end of the send window. */
   rssBytes: number;
 }
@@ -108,15 +115,16 @@ export class Session {
     ready.catch(() => {}); // awaited below; a failed start stops them anyway
     try {
       const nodeArgs = (label: string) => (options.system === 'baseline' ? [] : profileArgs(options.profileDir, label));
+      const workersOfGateway = gatewayWorkers(options.system);
       // Behind the gateway: the server with its default settings (history on).
       const { service: server, port: serverPort } = await startChatServer({
-        system: options.system === 'gateway' ? 'server' : options.system,
+        system: options.system === 'gateway' || options.system === 'gateway-2' ? 'server' : options.system,
         clients: options.clients,
         nodeArgs: nodeArgs(options.system === 'history-off' ? 'tcp-server-history-off' : 'tcp-server'),
       });
       services.push(server);
       let target: Target = { kind: 'tcp', host: '127.0.0.1', port: serverPort };
-      if (options.system === 'gateway') {
+      if (workersOfGateway > 0) {
         const { service: gateway, match: g } = await startService(
           'gateway',
           'gateway/main.ts',
@@ -127,6 +135,7 @@ export class Session {
             CHAT_PORT: String(serverPort),
             // Every bench client comes from 127.0.0.1.
             MAX_SOCKETS_PER_IP: '100000',
+            GATEWAY_WORKERS: String(workersOfGateway),
             LOG_LEVEL: 'warn',
           },
           GATEWAY_READY_RE,
@@ -134,7 +143,7 @@ export class Session {
         );
         services.push(gateway);
         const origin = g[1]!;
-        target = { kind: 'ws', url: `ws://${g[2]}:${g[3]}/ws`, origin };
+        target = { kind: 'ws', url: `ws://${g[2]}:${g[3]}/ws`, origin, client: options.wsClient ?? 'lean' };
       }
       await ready;
       return new Session(options, services, target, workers);
@@ -148,9 +157,9 @@ export class Session {
     return SYSTEM_LABEL[this.options.system];
   }
 
-  /** RSS of the measured processes, summed. */
+  /** RSS of the measured processes (a gateway's workers included), summed. */
   rss(): number {
-    return this.services.reduce((sum, s) => sum + rssBytes(s.pid), 0);
+    return this.services.reduce((sum, s) => sum + s.rssNow(), 0);
   }
 
   /**
@@ -219,22 +228,29 @@ export class Session {
     const clients = this.options.clients;
     const startUs = nowUs() + STEP_LEAD_US;
     const senders = this.senderClients(opts.senders);
-    const pids = this.services.map((s) => s.pid);
+    // A gateway's cluster workers count with it (they are up by now).
+    const servicePids = this.services.map((s) => s.pids());
+    const pids = servicePids.flat();
     const loadPids = this.workers.map((w) => w.pid);
     const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 
     // CPU and memory are read over the send window itself.
-    const window = new Promise<{ sys: number; load: number; rss: number }>((resolve) => {
+    const window = new Promise<{ sys: number; load: number; rss: number; byService: Record<string, number>; loadAverage: number }>((resolve) => {
       setTimeout(() => {
         const sys0 = cpu(pids);
         const load0 = cpu(loadPids);
+        const each0 = servicePids.map(cpu);
         const t0 = performance.now();
         setTimeout(() => {
           const seconds = (performance.now() - t0) / 1000;
+          const byService: Record<string, number> = {};
+          this.services.forEach((s, i) => (byService[s.name] = ((cpu(servicePids[i]!) - each0[i]!) / seconds) * 100));
           resolve({
             sys: ((cpu(pids) - sys0) / seconds) * 100,
             load: ((cpu(loadPids) - load0) / seconds) * 100,
             rss: this.rss(),
+            byService,
+            loadAverage: loadavg()[0]!,
           });
         }, opts.durationMs);
       }, STEP_LEAD_US / 1000);
@@ -320,6 +336,8 @@ export class Session {
       maxMs: latency.max / 1000,
       cpuSystemPct: measured.sys,
       cpuLoadgenPct: measured.load,
+      cpuByServicePct: measured.byService,
+      loadAverage: measured.loadAverage,
       rssBytes: measured.rss,
     };
   }

@@ -6,8 +6,14 @@ import type { RunStatsJSON } from './probe.ts';
 
 export type Target =
   | { kind: 'tcp'; host: string; port: number }
-  /** A WebSocket at `url`, sending `origin` as the page would. */
-  | { kind: 'ws'; url: string; origin: string };
+  /**
+   * A WebSocket at `url`, sending `origin` as the page would; `client`: the
+   * bench's lean client (bench/ws-client.ts) or the `ws` library.
+   */
+  | { kind: 'ws'; url: string; origin: string; client: WsClientKind };
+
+/** Which WebSocket client the load generator uses (bench/ws-frames.ts says why two). */
+export type WsClientKind = 'lean' | 'ws';
 
 /** How a worker's clients join. */
 export type JoinMode =

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import { Receiver, RunStats, nowUs, probeLine } from './probe.ts';
+import { LeanWebSocket } from './ws-client.ts';
 import type { FromWorker, JoinMode, Target, ToWorker } from './worker-protocol.ts';
 
 interface BenchClient {
@@ -115,9 +116,31 @@ function wsLink(target: Extract<Target, { kind: 'ws' }>, receiver: Receiver): Li
   };
 }
 
+/** When the read being parsed arrived (one clock reading per read, as for TCP). */
+let readAtUs = 0;
+
+function leanWsLink(target: Extract<Target, { kind: 'ws' }>, receiver: Receiver): Link {
+  const ws = new LeanWebSocket({
+    url: target.url,
+    origin: target.origin,
+    readBuffer: READ_BUFFER,
+    onRead: () => (readAtUs = nowUs()),
+    onText: (buf, start, end) => receiver.onFrameAt(buf, start, end, stats, readAtUs),
+  });
+  return {
+    events: ws,
+    sendLine: (line) => ws.send([line]),
+    // One text frame per line, all in one write.
+    send: (lines) => ws.send(lines),
+    stopReading: () => ws.pause(),
+    close: () => ws.terminate(),
+  };
+}
+
 function connect(target: Target, name: string, connected: Done, done: Done): BenchClient {
   const receiver = new Receiver();
-  const link = target.kind === 'tcp' ? tcpLink(target, receiver) : wsLink(target, receiver);
+  const link =
+    target.kind === 'tcp' ? tcpLink(target, receiver) : target.client === 'lean' ? leanWsLink(target, receiver) : wsLink(target, receiver);
   trackJoin(link.events, receiver, connected, done);
   return {
     receiver,

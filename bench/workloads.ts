@@ -34,6 +34,7 @@ export function openSession(ctx: Context, system: System, clients: number, profi
     clients,
     workers: workersFor(clients, ctx.options.workers),
     profileDir: profile && ctx.options.profile ? PROFILE_DIR : undefined,
+    wsClient: ctx.options.wsClient,
     progress: ctx.progress,
   });
 }
@@ -305,17 +306,38 @@ export async function loadedStepOn(ctx: Context, systems: System[], ratePerSende
   return { ratePerSender, senders: o.saturateSenders, runs, best: bestOf(runs) };
 }
 
+/** The systems the gateway workload compares: direct TCP, then the browser path with one and two gateway workers. */
+export const GATEWAY_SYSTEMS: System[] = ['server', 'gateway', 'gateway-2'];
+
 export interface GatewayResult {
   fanout: FanoutResult;
-  /** One saturate step, the same load through the gateway and on direct TCP. */
-  step: LoadedStep;
+  /**
+   * Issue 14's load, the same on each system: `--gateway-deliveries`
+   * (1.6M/s) offered by saturate's senders; the rate per sender is rounded,
+   * so the offered figure is in the step.
+   */
+  load: LoadedStep;
+  /**
+   * One saturate step at the rate the server sustained on direct TCP in
+   * this run (or `--gateway-rate`); null when neither is known.
+   */
+  step: LoadedStep | null;
+}
+
+/** Lines per second per sender that offer about `deliveries` deliveries/s to `clients` clients. */
+export function ratePerSenderFor(deliveries: number, senders: number, clients: number): number {
+  return Math.max(1, Math.round(deliveries / (senders * (clients - 1))));
 }
 
 /**
- * `ratePerSender`: the saturate step to repeat through the gateway: the
- * highest rate the server sustained on direct TCP in this run, when known.
+ * The fanout step, then issue 14's load, then (when known) the server's
+ * sustained saturate rate, each on direct TCP and through the gateway with
+ * one and with two workers, alternately, in fresh processes.
  */
-export async function gateway(ctx: Context, ratePerSender: number): Promise<GatewayResult> {
-  const fan = await fanoutOn(ctx, ['server', 'gateway']);
-  return { fanout: fan, step: await loadedStepOn(ctx, ['server', 'gateway'], ratePerSender) };
+export async function gateway(ctx: Context, saturateRate: number | null): Promise<GatewayResult> {
+  const o = ctx.options;
+  const fan = await fanoutOn(ctx, GATEWAY_SYSTEMS);
+  const load = await loadedStepOn(ctx, GATEWAY_SYSTEMS, ratePerSenderFor(o.gatewayDeliveries, o.saturateSenders, o.clients));
+  const step = saturateRate === null ? null : await loadedStepOn(ctx, GATEWAY_SYSTEMS, saturateRate);
+  return { fanout: fan, load, step };
 }
