@@ -10,6 +10,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { charts } from './charts.ts';
 import { history } from './history.ts';
+import { resume } from './resume.ts';
 import { joins } from './joins.ts';
 import { type BenchOptions, USAGE, UsageError, parseArgs } from './options.ts';
 import { REPO, installCleanup, killEverything } from './processes.ts';
@@ -152,6 +153,11 @@ async function main(): Promise<number> {
       case 'history': {
         const rate = options.historyRate ?? results.saturate?.best.server?.sustained?.ratePerSender ?? DEFAULT_HISTORY_STEP_RATE;
         results.history = await history(ctx, rate);
+        break;
+      }
+      case 'resume': {
+        const rate = options.historyRate ?? results.saturate?.best.server?.sustained?.ratePerSender ?? DEFAULT_HISTORY_STEP_RATE;
+        results.resume = await resume(ctx, rate);
         break;
       }
       case 'joins':

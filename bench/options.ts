@@ -4,7 +4,7 @@
  */
 import type { WsClientKind } from './worker-protocol.ts';
 
-export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'history', 'joins'] as const;
+export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'history', 'resume', 'joins'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
@@ -131,6 +131,8 @@ Workloads (all when none is named):
                  each on direct TCP and through the gateway with 1 and 2 workers (GATEWAY_WORKERS)
   --history      fanout and one saturate step with history on vs off; then, with
                  ${FULL.historyLines.toLocaleString('en-US')} lines stored, ${FULL.historyRequests.toLocaleString('en-US')} × /history 200 and ${FULL.catchUps} /since catch-ups of ${FULL.missedLines.toLocaleString('en-US')} missed lines
+  --resume       fanout and one saturate step, then ${FULL.idleClients} idle clients, each without and with
+                 resumable sessions (clients that opt in with /ext resume and hold a session)
   --joins        storms of ${list(FULL.joinSizes)} clients joining at once (members that read, and that never
                  read), then one newcomer: baseline vs server
 

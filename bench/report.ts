@@ -3,6 +3,7 @@
  * each met or missed and by how much. Pure: results in, text out.
  */
 import type { HistoryResult } from './history.ts';
+import type { ResumeResult } from './resume.ts';
 import { JOIN_VARIANTS, JOIN_VARIANT_LABEL, type JoinRun, type JoinVariant, type JoinsResult, bestJoinRun } from './joins.ts';
 import type { Latency } from './history-requests.ts';
 import type { StepResult, System } from './session.ts';
@@ -15,6 +16,7 @@ export interface Results {
   idle?: IdleResult;
   gateway?: GatewayResult;
   history?: HistoryResult;
+  resume?: ResumeResult;
   joins?: JoinsResult;
 }
 
@@ -52,6 +54,10 @@ export const TARGETS = {
   joinGrowth: 16,
   /** Deliveries/s with history on, at least this × with history off (issue 12). */
   historyRatio: 0.95,
+  /** Deliveries/s with resumable sessions, at least this × without (issue 13, Cost). */
+  resumeRatio: 0.95,
+  /** Idle memory per connection with sessions at most this × without. */
+  resumeIdleRatio: 1.1,
   /** `/history 200` answered within this (p99)… */
   historyP99Ms: 5,
   /** …with this many messages stored. */
@@ -151,6 +157,14 @@ export function speedTable(r: Results): string | null {
     rows.push(stepRow('history: loaded step', 'history-off', st['history-off'], st['history-off']));
     rows.push(stepRow('history: loaded step', 'server', st.server, st['history-off']));
   }
+  if (r.resume) {
+    const f = r.resume.fanout.best;
+    rows.push(stepRow('resume: fanout', 'server', f.server, f.server));
+    rows.push(stepRow('resume: fanout', 'server-resume', f['server-resume'], f.server));
+    const st = r.resume.step.best;
+    rows.push(stepRow('resume: loaded step', 'server', st.server, st.server));
+    rows.push(stepRow('resume: loaded step', 'server-resume', st['server-resume'], st.server));
+  }
   if (rows.length === 0) return null;
   return table(SPEED_HEADER, rows, (i) => i >= 3);
 }
@@ -212,6 +226,23 @@ export function idleTable(r: Results): string | null {
     run.joinSeconds.toFixed(1),
   ]);
   return table(['idle', 'clients', 'RSS before MB', 'RSS joined MB', 'KiB/connection', 'ratio', 'join s'], rows, (i) => i >= 1);
+}
+
+/** Idle clients without and with sessions: the server's RSS growth per connection. */
+export function resumeIdleTable(r: Results): string | null {
+  const runs = r.resume?.idle;
+  if (!runs || runs.length === 0) return null;
+  const plain = runs.find((x) => x.system === 'server');
+  const rows = runs.map((run) => [
+    SYSTEM_LABEL[run.system],
+    int(run.clients),
+    run.sessions === undefined ? '—' : int(run.sessions),
+    mb(run.rssBeforeBytes),
+    mb(run.rssJoinedBytes),
+    kb(run.perConnectionBytes),
+    plain ? ratio(run.perConnectionBytes / plain.perConnectionBytes) : '—',
+  ]);
+  return table(['resume: idle', 'clients', 'sessions', 'RSS before MB', 'RSS joined MB', 'KiB/connection', 'ratio'], rows, (i) => i >= 1);
 }
 
 export function historyTable(r: Results): string | null {
@@ -480,8 +511,51 @@ function joinsTargets(r: Results): TargetCheck[] {
   });
 }
 
+function resumeTargets(r: Results): TargetCheck[] {
+  const x = r.resume;
+  const plainIdle = x?.idle.find((i) => i.system === 'server');
+  const withIdle = x?.idle.find((i) => i.system === 'server-resume');
+  return [
+    check(`resumable sessions ≥ ${TARGETS.resumeRatio}× the deliveries/s without, no loss (${TARGETS.clients} clients)`, x, () => {
+      const fan = x!.fanout.best;
+      const st = x!.step.best;
+      const ratioOf = (a: StepResult | undefined, b: StepResult | undefined) => (a && b ? a.deliveriesPerSec / b.deliveriesPerSec : null);
+      const fanRatio = ratioOf(fan['server-resume'], fan.server);
+      const stepRatio = ratioOf(st['server-resume'], st.server);
+      if (fanRatio === null || stepRatio === null) return { measured: 'a system did not run', met: false, margin: '' };
+      const worst = Math.min(fanRatio, stepRatio);
+      const lost = [fan['server-resume'], st['server-resume']].reduce((n, s) => n + (s?.lost ?? 0) + (s?.disconnects ?? 0), 0);
+      const within = atLeast(worst, TARGETS.resumeRatio);
+      // While both keep up deliveries/s are equal: the server's CPU per delivery shows what sessions cost.
+      const cpu = (a: StepResult, b: StepResult) => ratio(a.cpuSystemPct / a.deliveriesPerSec / (b.cpuSystemPct / b.deliveriesPerSec));
+      return {
+        measured:
+          `server CPU per delivery with ÷ without: fanout ${cpu(fan['server-resume']!, fan.server!)}, loaded step ${cpu(st['server-resume']!, st.server!)}; ` +
+          `fanout ${ratio(fanRatio)} (${int(fan['server-resume']!.deliveriesPerSec)} vs ${int(fan.server!.deliveriesPerSec)}/s); ` +
+          `loaded step ${ratio(stepRatio)} (${int(st['server-resume']!.deliveriesPerSec)} vs ${int(st.server!.deliveriesPerSec)}/s at ${load(st.server!)}, ` +
+          `p99 ${ms(st['server-resume']!.p99Ms)} vs ${ms(st.server!.p99Ms)} ms); loss with sessions ${int(lost)}`,
+        ...within,
+        met: within.met && lost === 0,
+        note: sizeNote(x!.clients, TARGETS.clients),
+      };
+    }),
+    check(
+      `idle memory per connection with sessions within ${Math.round((TARGETS.resumeIdleRatio - 1) * 100)} % of without (${int(TARGETS.idleClients)} clients)`,
+      plainIdle && withIdle ? withIdle : undefined,
+      () => {
+        const q = withIdle!.perConnectionBytes / plainIdle!.perConnectionBytes;
+        return {
+          measured: `${ratio(q)} (${kb(withIdle!.perConnectionBytes)} vs ${kb(plainIdle!.perConnectionBytes)} KiB at ${int(withIdle!.clients)}, ${int(withIdle!.sessions ?? 0)} sessions)`,
+          ...atMost(q, TARGETS.resumeIdleRatio),
+          note: sizeNote(Math.min(plainIdle!.clients, withIdle!.clients), TARGETS.idleClients),
+        };
+      },
+    ),
+  ];
+}
+
 export function checkTargets(r: Results): TargetCheck[] {
-  return [...saturateTargets(r), ...gatewayTargets(r), ...idleTargets(r), ...historyTargets(r), ...joinsTargets(r)];
+  return [...saturateTargets(r), ...gatewayTargets(r), ...idleTargets(r), ...historyTargets(r), ...resumeTargets(r), ...joinsTargets(r)];
 }
 
 function sizeNote(clients: number, wanted: number): string | undefined {
@@ -516,6 +590,8 @@ export function report(r: Results, machine: Machine, quick: boolean): string {
   if (mem) parts.push(mem);
   const browser = gatewayTable(r);
   if (browser) parts.push(browser);
+  const resumeIdle = resumeIdleTable(r);
+  if (resumeIdle) parts.push(resumeIdle);
   const past = historyTable(r);
   if (past) parts.push(past);
   const crowd = joinsTable(r);

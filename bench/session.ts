@@ -9,7 +9,7 @@ import { join as joinPath } from 'node:path';
 import { Histogram } from './histogram.ts';
 import { nowUs } from './probe.ts';
 import { REPO, type Service, Worker, cpuSeconds, startService } from './processes.ts';
-import { type System, SYSTEM_LABEL, gatewayWorkers, startChatServer } from './servers.ts';
+import { type System, SYSTEM_LABEL, gatewayWorkers, optInFor, serverSystem, startChatServer } from './servers.ts';
 import type { FromWorker, JoinMode, Target, WsClientKind } from './worker-protocol.ts';
 import { GATEWAY_READY_RE } from '../common/ready-lines.ts';
 
@@ -77,6 +77,8 @@ export interface StepResult {
 
 export interface JoinOutcome {
   joined: number;
+  /** Joined clients that were given a session (`+session`, after opting in to resume). */
+  sessions: number;
   failed: number;
   /** Why the first client that could not join failed. */
   firstError: string | null;
@@ -87,6 +89,7 @@ export interface JoinOutcome {
 function joinOutcome(replies: Array<Extract<FromWorker, { type: 'joined' }>>): JoinOutcome {
   return {
     joined: replies.reduce((n, r) => n + r.joined, 0),
+    sessions: replies.reduce((n, r) => n + r.sessions, 0),
     failed: replies.reduce((n, r) => n + r.failed, 0),
     firstError: replies.find((r) => r.firstError !== null)?.firstError ?? null,
     lastWelcomeUs: Math.max(0, ...replies.map((r) => r.lastWelcomeUs)),
@@ -118,12 +121,13 @@ export class Session {
       const workersOfGateway = gatewayWorkers(options.system);
       // Behind the gateway: the server with its default settings (history on).
       const { service: server, port: serverPort } = await startChatServer({
-        system: options.system === 'gateway' || options.system === 'gateway-2' ? 'server' : options.system,
+        system: serverSystem(options.system),
         clients: options.clients,
         nodeArgs: nodeArgs(options.system === 'history-off' ? 'tcp-server-history-off' : 'tcp-server'),
       });
       services.push(server);
-      let target: Target = { kind: 'tcp', host: '127.0.0.1', port: serverPort };
+      const optIn = optInFor(options.system);
+      let target: Target = { kind: 'tcp', host: '127.0.0.1', port: serverPort, ...(optIn === undefined ? {} : { optIn }) };
       if (workersOfGateway > 0) {
         const { service: gateway, match: g } = await startService(
           'gateway',
@@ -175,6 +179,10 @@ export class Session {
     if (outcome.failed > 0 && !tolerate) {
       const output = this.services.map((s) => s.output()).join('\n');
       throw new Error(`${this.label}: ${outcome.failed} of ${this.options.clients} clients could not join (${outcome.firstError})\n${output}`);
+    }
+    // Clients that opted in to resume must hold a session, or the comparison compares nothing.
+    if (this.target.kind === 'tcp' && this.target.optIn !== undefined && outcome.sessions !== outcome.joined) {
+      throw new Error(`${this.label}: only ${outcome.sessions} of ${outcome.joined} clients that opted in got a session (+session)`);
     }
     return { ...outcome, seconds: (performance.now() - started) / 1000 };
   }

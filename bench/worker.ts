@@ -138,6 +138,8 @@ function leanWsLink(target: Extract<Target, { kind: 'ws' }>, receiver: Receiver)
 }
 
 function connect(target: Target, name: string, connected: Done, done: Done): BenchClient {
+  // An opt-in goes with the name, in one write: the server answers it, then takes the name.
+  if (target.kind === 'tcp' && target.optIn !== undefined) name = `${target.optIn}\n${name}`;
   const receiver = new Receiver();
   const link =
     target.kind === 'tcp' ? tcpLink(target, receiver) : target.client === 'lean' ? leanWsLink(target, receiver) : wsLink(target, receiver);
@@ -154,14 +156,16 @@ function connect(target: Target, name: string, connected: Done, done: Done): Ben
 /** Counts a worker's joins and reports them once all are settled. */
 class JoinTally {
   joined = 0;
+  sessions = 0;
   failed = 0;
   firstError: string | null = null;
   lastWelcomeUs = 0;
   private readonly progress = setInterval(() => post({ type: 'join-progress', joined: this.joined }), 500);
 
-  settle(err: string | null): void {
+  settle(err: string | null, session = false): void {
     if (err === null) {
       this.joined++;
+      if (session) this.sessions++;
       this.lastWelcomeUs = nowUs();
     } else {
       this.failed++;
@@ -171,7 +175,7 @@ class JoinTally {
 
   finish(): void {
     clearInterval(this.progress);
-    post({ type: 'joined', joined: this.joined, failed: this.failed, firstError: this.firstError, lastWelcomeUs: this.lastWelcomeUs });
+    post({ type: 'joined', joined: this.joined, sessions: this.sessions, failed: this.failed, firstError: this.firstError, lastWelcomeUs: this.lastWelcomeUs });
   }
 }
 
@@ -200,7 +204,7 @@ function joinInBatches(msg: Extract<ToWorker, { type: 'join' }>, size: number, t
         if (--connecting === 0) for (const m of members) m.sendName();
       });
       const done = once((err: string | null) => {
-        tally.settle(err);
+        tally.settle(err, client?.receiver.session);
         if (--waiting === 0) batch(to);
       });
       client = connect(msg.target, `${msg.prefix}${index}`, connected, done);
@@ -234,7 +238,7 @@ function joinStorm(msg: Extract<ToWorker, { type: 'join' }>, mode: Extract<JoinM
         let client: BenchClient | undefined;
         const done = once((err: string | null) => {
           if (over) return;
-          tally.settle(err);
+          tally.settle(err, client?.receiver.session);
           if (err === null && mode.stopReading) client?.stopReading();
           if (--waiting === 0) end();
         });

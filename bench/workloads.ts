@@ -224,6 +224,8 @@ export interface IdleRun {
   system: System;
   /** Clients that joined (and were measured). */
   clients: number;
+  /** Clients given a session (opted in to resume: `server-resume`). */
+  sessions?: number;
   /** Clients that could not join, and why the first one failed. */
   failed: number;
   firstError: string | null;
@@ -239,7 +241,7 @@ export interface IdleResult {
   runs: IdleRun[];
 }
 
-function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun> {
+export function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun> {
   return withSession(
     ctx,
     system,
@@ -248,13 +250,14 @@ function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun
       ctx.progress(`${session.label}: settling before ${clients} idle clients`);
       await sleep(ctx.options.settleMs);
       const before = session.services.map((s) => s.rssNow());
-      const { seconds, joined, failed, firstError } = await session.joinAll(true);
+      const { seconds, joined, sessions, failed, firstError } = await session.joinAll(true);
       ctx.progress(`${session.label}: ${joined} idle clients joined; settling`);
       await sleep(ctx.options.settleMs);
       const after = session.services.map((s) => s.rssNow());
       return {
         system,
         clients: joined,
+        sessions,
         failed,
         firstError,
         rssBeforeBytes: sum(before),

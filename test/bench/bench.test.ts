@@ -142,6 +142,31 @@ describe('npm run bench on a few clients', () => {
     }
   }, 240_000);
 
+  it('compares clients with and without resumable sessions: every one that opted in holds a session, nothing lost', async () => {
+    const out = join(dir, 'resume.json');
+    const { code, stdout, stderr } = await bench([
+      ...['--quick', '--resume', '--clients', '5', '--idle-clients', '20', '--seconds', '0.5', '--step-seconds', '0.5', '--workers', '1'],
+      ...['--history-rate', '5', '--out', out],
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/resume: loaded step\s+server, resumable sessions \(TCP\)/);
+    expect(stdout).toMatch(/(MET|MISSED)\s+idle memory per connection with sessions within 10 % of without/);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    const steps: Array<{ system: string; step: StepResult }> = [...json.results.resume.fanout.runs, ...json.results.resume.step.runs];
+    expect(steps.map((r) => r.system).sort()).toEqual(['server', 'server', 'server-resume', 'server-resume']);
+    for (const { system, step } of steps) {
+      expect({ system, received: step.received, lost: step.lost, orderErrors: step.orderErrors }).toEqual({
+        system,
+        received: step.sentLines * 4,
+        lost: 0,
+        orderErrors: 0,
+      });
+    }
+    const idle = Object.fromEntries(json.results.resume.idle.map((r: { system: string; clients: number; sessions: number }) => [r.system, r]));
+    expect(idle.server).toMatchObject({ clients: 20, sessions: 0 });
+    expect(idle['server-resume']).toMatchObject({ clients: 20, sessions: 20 });
+  }, 240_000);
+
   it('welcomes every member of each join storm and the newcomer after it, on baseline and server, and draws the charts', async () => {
     const out = join(dir, 'joins.json');
     const { code, stdout, stderr } = await bench(['--quick', '--joins', '--join-sizes', '4,8', '--workers', '1', '--out', out]);

@@ -87,7 +87,7 @@ describe('join targets', () => {
 
   it('reports every target as not run when no workload ran', () => {
     const checks = checkTargets({});
-    expect(checks.length).toBe(14);
+    expect(checks.length).toBe(16);
     expect(checks.every((c) => c.met === null && c.measured === 'not run')).toBe(true);
   });
 
