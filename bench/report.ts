@@ -205,11 +205,12 @@ export function gatewayTable(r: Results): string | null {
         direct ? ratio(step.p99Ms / direct.p99Ms) : '—',
         gatewayPct === undefined ? '—' : pct(gatewayPct),
         gatewayPct === undefined ? '—' : ((gatewayPct / 100 / step.deliveriesPerSec) * 1e6).toFixed(3),
+        step.gatewayPauses === undefined ? '—' : int(step.gatewayPauses),
         step.loadAverage === undefined ? '—' : step.loadAverage.toFixed(1),
       ]);
     }
   }
-  const header = ['gateway step', 'system', 'load', 'deliveries ÷ direct', 'p50 ms', 'p99 ms', 'p99 ÷ direct', 'gateway CPU', 'µs/delivery', 'load avg'];
+  const header = ['gateway step', 'system', 'load', 'deliveries ÷ direct', 'p50 ms', 'p99 ms', 'p99 ÷ direct', 'gateway CPU', 'µs/delivery', 'pauses', 'load avg'];
   return table(header, rows, (i) => i >= 3);
 }
 

@@ -71,6 +71,8 @@ export interface StepResult {
   cpuByServicePct?: Record<string, number>;
   /** The machine's 1-minute load average at the end of the send window (other work on the shared cores). */
   loadAverage?: number;
+  /** Through the gateway: how often its flow control paused a chat-server connection (gateway_upstream_pauses_total). */
+  gatewayPauses?: number;
   /** RSS of the measured processes at the end of the send window. */
   rssBytes: number;
 }
@@ -264,6 +266,7 @@ export class Session {
       }, STEP_LEAD_US / 1000);
     });
 
+    const pausesBefore = await this.gatewayPauses();
     const sentReplies = await Promise.all(
       this.workers.map((w) =>
         w.request(
@@ -305,6 +308,7 @@ export class Session {
       await sleep(POLL_MS);
     }
     const measured = await window;
+    const pausesAfter = await this.gatewayPauses();
     const reports = await Promise.all(this.workers.map((w) => w.request({ type: 'report' }, 'report')));
 
     const latency = new Histogram();
@@ -346,8 +350,19 @@ export class Session {
       cpuLoadgenPct: measured.load,
       cpuByServicePct: measured.byService,
       loadAverage: measured.loadAverage,
+      ...(pausesBefore === null || pausesAfter === null ? {} : { gatewayPauses: pausesAfter - pausesBefore }),
       rssBytes: measured.rss,
     };
+  }
+
+  /** The gateway's gateway_upstream_pauses_total (summed over its workers); null without a gateway. */
+  private async gatewayPauses(): Promise<number | null> {
+    if (this.target.kind !== 'ws') return null;
+    const res = await fetch(`${this.target.origin}/metrics`);
+    const text = await res.text();
+    const m = /^gateway_upstream_pauses_total (\d+)$/m.exec(text);
+    if (!res.ok || m === null) throw new Error(`${this.label}: /metrics has no gateway_upstream_pauses_total (${res.status})`);
+    return Number(m[1]);
   }
 
   /** Closes every client, stops the measured processes and the workers. */

@@ -129,6 +129,8 @@ describe('npm run bench on a few clients', () => {
     const two = json.results.gateway.load.best['gateway-2'] as StepResult;
     expect(two.cpuByServicePct).toHaveProperty('gateway');
     expect(two.cpuByServicePct).toHaveProperty('tcp-server');
+    // Browsers that keep up: flow control never paused a chat-server connection (read from the gateway's /metrics).
+    expect(two.gatewayPauses).toBe(0);
     for (const [name, step] of steps) {
       expect(step.sentLines, name).toBeGreaterThan(0);
       // Every line reaches every other client: (clients - 1) deliveries each.

@@ -152,6 +152,7 @@ function gatewayStep(rate: number, p99Ms: number, gatewayCpuPct?: number): StepR
     cpuSystemPct: 100,
     cpuLoadgenPct: 50,
     cpuByServicePct: gatewayCpuPct === undefined ? { 'tcp-server': 60 } : { 'tcp-server': 60, gateway: gatewayCpuPct },
+    ...(gatewayCpuPct === undefined ? {} : { gatewayPauses: 3 }),
     loadAverage: 3.5,
     rssBytes: 1e8,
   };
@@ -185,8 +186,8 @@ describe('gateway targets', () => {
   it('tabulates each system against direct TCP in the same step, with the gateway CPU per delivery', () => {
     const rows = gatewayTable({ gateway: gateway(486) })!.split('\n').slice(2);
     const row = (step: RegExp, system: RegExp) => rows.find((r) => step.test(r) && system.test(r))!.split(/\s{2,}/);
-    // step, system, load, deliveries ÷ direct, p50, p99, p99 ÷ direct, gateway CPU, µs/delivery, load average
-    expect(row(/1.6M\/s step/, /gateway \(WebSocket\)/)).toEqual(['gateway: 1.6M/s step', 'gateway (WebSocket)', '20×80/s', '1.00×', '162', '486', '13.89×', '40%', '0.250', '3.5']);
+    // step, system, load, deliveries ÷ direct, p50, p99, p99 ÷ direct, gateway CPU, µs/delivery, flow-control pauses, load average
+    expect(row(/1.6M\/s step/, /gateway \(WebSocket\)/)).toEqual(['gateway: 1.6M/s step', 'gateway (WebSocket)', '20×80/s', '1.00×', '162', '486', '13.89×', '40%', '0.250', '3', '3.5']);
     expect(row(/1.6M\/s step/, /2 workers/)[6]).toBe('1.71×');
     expect(row(/1.6M\/s step/, /server/)[7]).toBe('—');
     expect(rows.filter((r) => r.startsWith('gateway: fanout'))).toHaveLength(2);
