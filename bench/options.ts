@@ -151,7 +151,8 @@ Options:
   --gateway-deliveries N  deliveries/s of the gateway's loaded step (default ${FULL.gatewayDeliveries.toLocaleString('en-US')}; --quick
                        ${QUICK_GATEWAY_DELIVERIES.toLocaleString('en-US')}, the same lines/s to fewer clients)
   --ws-client lean|ws  the load generator's WebSocket client: the bench's lean one (default) or the ws library
-  --history-rate N     lines/s per sender of the history saturate step (default: the server's sustained rate)
+  --history-rate N     lines/s per sender of the history (and resume) loaded step (default: the server's
+                       sustained rate, else 40)
   --history-lines N    lines stored before timing /history and /since
   --history-requests N timed /history 200 requests (--quick: ${QUICK.historyRequests})
   --missed-lines N     lines each /since catch-up has missed (at most --history-lines)
