@@ -9,7 +9,7 @@ import { TARGETS } from './report.ts';
 import type { System } from './session.ts';
 import { SYSTEM_LABEL } from './session.ts';
 import { type Series, barChart, lineChart } from './svg-chart.ts';
-import type { SaturateRun } from './workloads.ts';
+import { GATEWAY_SYSTEMS, type SaturateRun } from './workloads.ts';
 
 export interface Chart {
   /** File name stem: `deliveries` → deliveries.svg. */
@@ -18,7 +18,7 @@ export interface Chart {
 }
 
 /** One colour per system in every chart: baseline blue, the project orange (purple with history off), the gateway green. */
-const COLOR: Record<System, string> = { baseline: '#0072B2', server: '#E69F00', 'history-off': '#CC79A7', gateway: '#009E73' };
+const COLOR: Record<System, string> = { baseline: '#0072B2', server: '#E69F00', 'history-off': '#CC79A7', 'server-resume': '#D55E00', gateway: '#009E73', 'gateway-2': '#56B4E9' };
 const SYSTEMS = ['baseline', 'server'] as const;
 
 const ms = (v: number) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));
@@ -201,6 +201,44 @@ function historyCharts(r: Results, subtitle: string): Chart[] {
 }
 
 /** Every chart the results allow; `subtitle` says where they come from (run, machine). */
+/**
+ * The browser path against direct TCP: p99 at each gateway step (the fanout
+ * load, issue 14's 1.6M/s, the saturate rate when it ran), one line per
+ * system, with the issue's 100 ms target.
+ */
+function gatewayChart(r: Results, subtitle: string): Chart[] {
+  const g = r.gateway;
+  if (!g?.load) return [];
+  const steps = [g.fanout, g.load, ...(g.step ? [g.step] : [])];
+  const series: Series[] = GATEWAY_SYSTEMS.map((system) => ({
+    name: SYSTEM_LABEL[system],
+    color: COLOR[system],
+    points: steps.flatMap((st) => {
+      const s = st.best[system];
+      return s ? [[s.offeredDeliveriesPerSec, s.p99Ms] as const] : [];
+    }),
+  }));
+  return [
+    {
+      name: 'gateway-p99',
+      svg: lineChart({
+        title: `Browser path against direct TCP: p99 latency (${g.fanout.clients.toLocaleString('en-US')} clients)`,
+        subtitle,
+        x: { label: 'offered deliveries/s (the gateway steps)', scale: 'log' },
+        y: { label: 'p99 latency, ms', scale: 'log', format: ms },
+        series,
+        marks: [{ y: TARGETS.gatewayP99Ms, label: 'target at 1.6M/s, one worker' }],
+      }),
+    },
+  ];
+}
+
 export function charts(r: Results, subtitle: string): Chart[] {
-  return [...saturateCharts(r, subtitle), ...idleChart(r, subtitle), ...historyCharts(r, subtitle), ...joinsCharts(r, subtitle)];
+  return [
+    ...saturateCharts(r, subtitle),
+    ...idleChart(r, subtitle),
+    ...gatewayChart(r, subtitle),
+    ...historyCharts(r, subtitle),
+    ...joinsCharts(r, subtitle),
+  ];
 }

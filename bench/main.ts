@@ -10,6 +10,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { charts } from './charts.ts';
 import { history } from './history.ts';
+import { resume } from './resume.ts';
 import { joins } from './joins.ts';
 import { type BenchOptions, USAGE, UsageError, parseArgs } from './options.ts';
 import { REPO, installCleanup, killEverything } from './processes.ts';
@@ -18,10 +19,8 @@ import { type Machine, type Results, checkTargets, report } from './report.ts';
 import { PROFILE_DIR } from './session.ts';
 import { type Context, fanout, gateway, idle, saturate } from './workloads.ts';
 
-/** The rate per sender of the gateway's saturate step when saturate did not run. */
-const DEFAULT_GATEWAY_STEP_RATE = 40;
-/** The rate per sender of the history workload's loaded step when saturate did not run (as the gateway's). */
-const DEFAULT_HISTORY_STEP_RATE = DEFAULT_GATEWAY_STEP_RATE;
+/** The rate per sender of the history workload's loaded step when saturate did not run (0.8M deliveries/s at 1,000 clients). */
+const DEFAULT_HISTORY_STEP_RATE = 40;
 
 function progressWriter(): { progress: (text: string) => void; done: () => void } {
   const tty = process.stderr.isTTY;
@@ -147,13 +146,18 @@ async function main(): Promise<number> {
         results.idle = await idle(ctx);
         break;
       case 'gateway': {
-        const rate = options.gatewayRate ?? results.saturate?.best.server?.sustained?.ratePerSender ?? DEFAULT_GATEWAY_STEP_RATE;
+        const rate = options.gatewayRate ?? results.saturate?.best.server?.sustained?.ratePerSender ?? null;
         results.gateway = await gateway(ctx, rate);
         break;
       }
       case 'history': {
         const rate = options.historyRate ?? results.saturate?.best.server?.sustained?.ratePerSender ?? DEFAULT_HISTORY_STEP_RATE;
         results.history = await history(ctx, rate);
+        break;
+      }
+      case 'resume': {
+        const rate = options.historyRate ?? results.saturate?.best.server?.sustained?.ratePerSender ?? DEFAULT_HISTORY_STEP_RATE;
+        results.resume = await resume(ctx, rate);
         break;
       }
       case 'joins':

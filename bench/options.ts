@@ -2,8 +2,9 @@
  * `npm run bench` flags: which workloads, how big, how long. The full run's
  * sizes are the issues'; `--quick` is a smaller smoke run (a few minutes).
  */
+import type { WsClientKind } from './worker-protocol.ts';
 
-export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'history', 'joins'] as const;
+export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'history', 'resume', 'joins'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
@@ -43,8 +44,12 @@ export interface BenchOptions {
   joinSizes: number[];
   /** Longest wait for a join storm, and then for the newcomer, before they count as not welcomed. */
   joinTimeoutSeconds: number;
-  /** Per-sender rate of the gateway's saturate step (default: the server's sustained rate from saturate, else 40). */
+  /** Per-sender rate of the gateway's saturate step (default: the server's sustained rate from saturate; none without it). */
   gatewayRate: number | null;
+  /** Deliveries/s offered by the gateway workload's loaded step (issue 14: 1.6M). */
+  gatewayDeliveries: number;
+  /** The load generator's WebSocket client: the lean one (default) or the `ws` library. */
+  wsClient: WsClientKind;
   /** Public lines stored before `/history` and `/since` are timed. */
   historyLines: number;
   /** Timed `/history 200` requests. */
@@ -65,7 +70,7 @@ export interface BenchOptions {
   redraw: string | null;
 }
 
-type Sizes = Omit<BenchOptions, 'workloads' | 'profile' | 'out' | 'gatewayRate' | 'historyRate' | 'chartsDir' | 'redraw'>;
+type Sizes = Omit<BenchOptions, 'workloads' | 'profile' | 'out' | 'gatewayRate' | 'historyRate' | 'chartsDir' | 'redraw' | 'wsClient'>;
 
 export const FULL: Sizes = {
   quick: false,
@@ -76,6 +81,7 @@ export const FULL: Sizes = {
   fanoutRate: 10,
   saturateSenders: 20,
   saturateStartDeliveries: 200_000,
+  gatewayDeliveries: 1_600_000,
   seconds: 10,
   stepSeconds: 5,
   maxSteps: 10,
@@ -91,6 +97,8 @@ export const FULL: Sizes = {
   catchUps: 100,
 };
 
+const QUICK_GATEWAY_DELIVERIES = 320_000;
+
 export const QUICK: Sizes = {
   ...FULL,
   quick: true,
@@ -104,6 +112,8 @@ export const QUICK: Sizes = {
   rounds: 1,
   settleMs: 1000,
   joinSizes: [100, 200, 400],
+  // The same lines per second as the full run's 1.6M (20 × 80/s), to 200 clients.
+  gatewayDeliveries: QUICK_GATEWAY_DELIVERIES,
   joinTimeoutSeconds: 30,
   historyRequests: 200,
   catchUps: 20,
@@ -117,9 +127,12 @@ Workloads (all when none is named):
   --fanout       ${FULL.clients} clients, ${FULL.fanoutSenders} senders × ${FULL.fanoutRate} lines/s, baseline vs server
   --saturate     ${FULL.clients} clients, ${FULL.saturateSenders} senders, rate doubled until deliveries stop growing
   --idle         ${FULL.idleClients} idle TCP clients (baseline, server) and ${FULL.idleWsClients} WebSockets (gateway): RSS per connection
-  --gateway      fanout and one saturate step through the gateway vs direct TCP
+  --gateway      fanout, ${(FULL.gatewayDeliveries / 1e6).toFixed(1)}M deliveries/s and (after --saturate) the server's sustained rate,
+                 each on direct TCP and through the gateway with 1 and 2 workers (GATEWAY_WORKERS)
   --history      fanout and one saturate step with history on vs off; then, with
                  ${FULL.historyLines.toLocaleString('en-US')} lines stored, ${FULL.historyRequests.toLocaleString('en-US')} × /history 200 and ${FULL.catchUps} /since catch-ups of ${FULL.missedLines.toLocaleString('en-US')} missed lines
+  --resume       fanout and one saturate step, then ${FULL.idleClients} idle clients, each without and with
+                 resumable sessions (clients that opt in with /ext resume and hold a session)
   --joins        storms of ${list(FULL.joinSizes)} clients joining at once (members that read, and that never
                  read), then one newcomer: baseline vs server
 
@@ -133,8 +146,13 @@ Options:
   --seconds S          length of a fanout / gateway step
   --step-seconds S     length of a saturate step
   --rounds N           baseline/project alternations per workload (best of N is reported)
-  --gateway-rate N     lines/s per sender of the gateway's saturate step (default: the server's sustained rate)
-  --history-rate N     lines/s per sender of the history saturate step (default: the server's sustained rate)
+  --gateway-rate N     lines/s per sender of the gateway's saturate step (default: the server's sustained rate,
+                       when --saturate ran)
+  --gateway-deliveries N  deliveries/s of the gateway's loaded step (default ${FULL.gatewayDeliveries.toLocaleString('en-US')}; --quick
+                       ${QUICK_GATEWAY_DELIVERIES.toLocaleString('en-US')}, the same lines/s to fewer clients)
+  --ws-client lean|ws  the load generator's WebSocket client: the bench's lean one (default) or the ws library
+  --history-rate N     lines/s per sender of the history (and resume) loaded step (default: the server's
+                       sustained rate, else 40)
   --history-lines N    lines stored before timing /history and /since
   --history-requests N timed /history 200 requests (--quick: ${QUICK.historyRequests})
   --missed-lines N     lines each /since catch-up has missed (at most --history-lines)
@@ -161,6 +179,7 @@ const NUMBERS: Record<string, { key: keyof Sizes | 'gatewayRate' | 'historyRate'
   '--step-seconds': { key: 'stepSeconds', min: 0.1, whole: false },
   '--rounds': { key: 'rounds', min: 1, whole: true },
   '--gateway-rate': { key: 'gatewayRate', min: 1, whole: true },
+  '--gateway-deliveries': { key: 'gatewayDeliveries', min: 1, whole: true },
   '--history-rate': { key: 'historyRate', min: 1, whole: true },
   '--history-lines': { key: 'historyLines', min: 1, whole: true },
   '--history-requests': { key: 'historyRequests', min: 1, whole: true },
@@ -187,6 +206,7 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
     historyRate: null,
     chartsDir: null,
     redraw: null,
+    wsClient: 'lean',
   };
   const number = (flag: string, value: string | undefined, min: number, whole: boolean): number => {
     const n = Number(value);
@@ -223,6 +243,12 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
       case '--profile':
         o.profile = true;
         break;
+      case '--ws-client': {
+        const value = argv[++i];
+        if (value !== 'lean' && value !== 'ws') throw new UsageError(`${arg} needs lean or ws`);
+        o.wsClient = value;
+        break;
+      }
       case '--join-sizes': {
         const value = argv[++i] ?? '';
         const sizes = value.split(',').map((s) => number(arg, s, 2, true));

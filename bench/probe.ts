@@ -20,6 +20,8 @@ const COMMA = 0x2c;
 const MAX_NAME_BYTES = 128;
 const WELCOME = Buffer.from('Bem-vindo, ');
 const PROMPT = Buffer.from('Digite seu nome:');
+/** The first line after the name to a client that opted in to resume (docs/PROTOCOL.md). */
+const SESSION = Buffer.from('+session ');
 /** Anything longer cannot be a probe line; it is skipped without being copied. */
 const MAX_PROBE_LINE = 96;
 
@@ -82,6 +84,8 @@ export interface RunStatsJSON {
 export class Receiver {
   joined = false;
   prompted = false;
+  /** The server gave this client a session (`+session <token>`, issue 13). */
+  session = false;
   /** Last seq seen per sender in the current run (-1: none yet). */
   private lastSeq: Int32Array = new Int32Array(0);
   private run = -1;
@@ -138,6 +142,12 @@ export class Receiver {
     this.onLine(data, 0, end, stats, now);
   }
 
+  /** One WebSocket text frame's payload, `buf[start, end)`, read in place (bench/ws-client.ts). */
+  onFrameAt(buf: Buffer, start: number, end: number, stats: RunStats | null, now: number): void {
+    if (end > start && buf[end - 1] === LF) end--;
+    this.onLine(buf, start, end, stats, now);
+  }
+
   private keepPartial(bytes: Buffer): void {
     // A probe line is short; a long partial is a welcome or a join notice.
     // The welcome is recognised by its first bytes, so look before dropping.
@@ -152,6 +162,10 @@ export class Receiver {
   }
 
   private checkWelcome(buf: Buffer, start: number, end: number): void {
+    if (!this.joined && !this.session && end - start > SESSION.length && buf.compare(SESSION, 0, SESSION.length, start, start + SESSION.length) === 0) {
+      this.session = true;
+      return;
+    }
     if (!this.prompted && end - start === PROMPT.length && buf.compare(PROMPT, 0, PROMPT.length, start, end) === 0) {
       this.prompted = true;
       this.onPrompt?.();

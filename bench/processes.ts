@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
@@ -73,8 +73,35 @@ export interface Service {
   /** Sends SIGTERM to its group, then SIGKILL if it lingers; resolves on exit. */
   stop(): Promise<void>;
   readonly output: () => string;
-  /** Its resident memory now, in bytes. */
+  /** Its resident memory now, in bytes (with its children: a gateway's cluster workers). */
   rssNow(): number;
+  /** Its process id and its descendants' now (a gateway's cluster workers). */
+  pids(): number[];
+}
+
+/** `pid` and every process below it, from /proc/<pid>/task/<tid>/children. */
+export function processTree(pid: number): number[] {
+  const all: number[] = [];
+  const visit = (p: number) => {
+    all.push(p);
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return; // gone
+    }
+    for (const tid of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const c of children.split(' ')) if (c.trim() !== '') visit(Number(c));
+    }
+  };
+  visit(pid);
+  return all;
 }
 
 /**
@@ -118,7 +145,8 @@ export async function startService(
     name,
     pid: proc.pid!,
     output,
-    rssNow: () => rssBytes(proc.pid!),
+    rssNow: () => processTree(proc.pid!).reduce((sum, pid) => sum + rssBytes(pid), 0),
+    pids: () => processTree(proc.pid!),
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         try {

@@ -3,11 +3,12 @@
  * each met or missed and by how much. Pure: results in, text out.
  */
 import type { HistoryResult } from './history.ts';
+import type { ResumeResult } from './resume.ts';
 import { JOIN_VARIANTS, JOIN_VARIANT_LABEL, type JoinRun, type JoinVariant, type JoinsResult, bestJoinRun } from './joins.ts';
 import type { Latency } from './history-requests.ts';
 import type { StepResult, System } from './session.ts';
 import { SYSTEM_LABEL } from './session.ts';
-import type { FanoutResult, GatewayResult, IdleResult, SaturateResult } from './workloads.ts';
+import { type FanoutResult, GATEWAY_SYSTEMS, type GatewayResult, type IdleResult, type SaturateResult } from './workloads.ts';
 
 export interface Results {
   fanout?: FanoutResult;
@@ -15,6 +16,7 @@ export interface Results {
   idle?: IdleResult;
   gateway?: GatewayResult;
   history?: HistoryResult;
+  resume?: ResumeResult;
   joins?: JoinsResult;
 }
 
@@ -37,6 +39,10 @@ export const TARGETS = {
   fanoutRatio: 1.0,
   halfSaturationP99Ms: 20,
   gatewayRatio: 0.8,
+  /** Issue 14: the browser path's p99 with one gateway worker at gatewayDeliveries… */
+  gatewayP99Ms: 100,
+  /** …1.6M deliveries/s (20 senders × 80 lines/s to 1,000 clients). */
+  gatewayDeliveries: 1_600_000,
   idleTcpBytes: 10 * 1024,
   idleWsBytes: 30 * 1024,
   idleClients: 10_000,
@@ -48,6 +54,10 @@ export const TARGETS = {
   joinGrowth: 16,
   /** Deliveries/s with history on, at least this × with history off (issue 12). */
   historyRatio: 0.95,
+  /** Deliveries/s with resumable sessions, at least this × without (issue 13, Cost). */
+  resumeRatio: 0.95,
+  /** Idle memory per connection with sessions at most this × without. */
+  resumeIdleRatio: 1.1,
   /** `/history 200` answered within this (p99)… */
   historyP99Ms: 5,
   /** …with this many messages stored. */
@@ -135,12 +145,9 @@ export function speedTable(r: Results): string | null {
     rows.push(stepRow('saturate: ½ sustained', 'server', s?.half, b?.half));
   }
   if (r.gateway) {
-    const f = r.gateway.fanout.best;
-    rows.push(stepRow('gateway: fanout', 'server', f.server, f.server));
-    rows.push(stepRow('gateway: fanout', 'gateway', f.gateway, f.server));
-    const st = r.gateway.step.best;
-    rows.push(stepRow('gateway: saturate step', 'server', st.server, st.server));
-    rows.push(stepRow('gateway: saturate step', 'gateway', st.gateway, st.server));
+    for (const [name, best] of gatewaySteps(r.gateway)) {
+      for (const system of GATEWAY_SYSTEMS) rows.push(stepRow(name, system, best[system], best.server));
+    }
   }
   if (r.history) {
     const f = r.history.fanout.best;
@@ -150,8 +157,61 @@ export function speedTable(r: Results): string | null {
     rows.push(stepRow('history: loaded step', 'history-off', st['history-off'], st['history-off']));
     rows.push(stepRow('history: loaded step', 'server', st.server, st['history-off']));
   }
+  if (r.resume) {
+    const f = r.resume.fanout.best;
+    rows.push(stepRow('resume: fanout', 'server', f.server, f.server));
+    rows.push(stepRow('resume: fanout', 'server-resume', f['server-resume'], f.server));
+    const st = r.resume.step.best;
+    rows.push(stepRow('resume: loaded step', 'server', st.server, st.server));
+    rows.push(stepRow('resume: loaded step', 'server-resume', st['server-resume'], st.server));
+  }
   if (rows.length === 0) return null;
   return table(SPEED_HEADER, rows, (i) => i >= 3);
+}
+
+/** The gateway workload's steps that ran, by name, each with its best round per system. */
+export function gatewaySteps(g: GatewayResult): Array<[string, Partial<Record<System, StepResult>>]> {
+  const steps: Array<[string, Partial<Record<System, StepResult>>]> = [['gateway: fanout', g.fanout.best]];
+  // Results saved before the loaded step existed have only `step`.
+  if (g.load) steps.push([`gateway: ${millions(g.load.runs[0]?.step.offeredDeliveriesPerSec ?? 0)}/s step`, g.load.best]);
+  if (g.step) steps.push(['gateway: saturate step', g.step.best]);
+  return steps;
+}
+
+/** A rate as the step's name gives it: 1.6M, 320k, 400. */
+const millions = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${Math.round(n / 1e3)}k` : String(Math.round(n)));
+
+/**
+ * The browser path against direct TCP in the same run: deliveries/s and
+ * p99 as ratios, and what the gateway itself cost (its CPU, its workers
+ * included, per delivery), with the machine's load at each step.
+ */
+export function gatewayTable(r: Results): string | null {
+  if (!r.gateway) return null;
+  const rows: string[][] = [];
+  for (const [name, best] of gatewaySteps(r.gateway)) {
+    const direct = best.server;
+    for (const system of GATEWAY_SYSTEMS) {
+      const step = best[system];
+      if (step === undefined) continue;
+      const gatewayPct = step.cpuByServicePct?.gateway;
+      rows.push([
+        name,
+        SYSTEM_LABEL[system],
+        load(step),
+        direct ? ratio(step.deliveriesPerSec / direct.deliveriesPerSec) : '—',
+        ms(step.p50Ms),
+        ms(step.p99Ms),
+        direct ? ratio(step.p99Ms / direct.p99Ms) : '—',
+        gatewayPct === undefined ? '—' : pct(gatewayPct),
+        gatewayPct === undefined ? '—' : ((gatewayPct / 100 / step.deliveriesPerSec) * 1e6).toFixed(3),
+        step.gatewayPauses === undefined ? '—' : int(step.gatewayPauses),
+        step.loadAverage === undefined ? '—' : step.loadAverage.toFixed(1),
+      ]);
+    }
+  }
+  const header = ['gateway step', 'system', 'load', 'deliveries ÷ direct', 'p50 ms', 'p99 ms', 'p99 ÷ direct', 'gateway CPU', 'µs/delivery', 'pauses', 'load avg'];
+  return table(header, rows, (i) => i >= 3);
 }
 
 export function idleTable(r: Results): string | null {
@@ -167,6 +227,23 @@ export function idleTable(r: Results): string | null {
     run.joinSeconds.toFixed(1),
   ]);
   return table(['idle', 'clients', 'RSS before MB', 'RSS joined MB', 'KiB/connection', 'ratio', 'join s'], rows, (i) => i >= 1);
+}
+
+/** Idle clients without and with sessions: the server's RSS growth per connection. */
+export function resumeIdleTable(r: Results): string | null {
+  const runs = r.resume?.idle;
+  if (!runs || runs.length === 0) return null;
+  const plain = runs.find((x) => x.system === 'server');
+  const rows = runs.map((run) => [
+    SYSTEM_LABEL[run.system],
+    int(run.clients),
+    run.sessions === undefined ? '—' : int(run.sessions),
+    mb(run.rssBeforeBytes),
+    mb(run.rssJoinedBytes),
+    kb(run.perConnectionBytes),
+    plain ? ratio(run.perConnectionBytes / plain.perConnectionBytes) : '—',
+  ]);
+  return table(['resume: idle', 'clients', 'sessions', 'RSS before MB', 'RSS joined MB', 'KiB/connection', 'ratio'], rows, (i) => i >= 1);
 }
 
 export function historyTable(r: Results): string | null {
@@ -283,9 +360,33 @@ function saturateTargets(r: Results): TargetCheck[] {
 
 function gatewayTargets(r: Results): TargetCheck[] {
   const g = r.gateway;
-  const ws = g?.step.best.gateway;
-  const tcp = g?.step.best.server;
+  // The saturate step when it ran, else the loaded step.
+  const judged = g?.step ?? g?.load;
+  const ws = judged?.best.gateway;
+  const tcp = judged?.best.server;
+  const one = g?.load?.best.gateway;
   return [
+    check(
+      `browser path p99 ≤ ${TARGETS.gatewayP99Ms} ms at ${millions(TARGETS.gatewayDeliveries)} deliveries/s, one gateway worker (${TARGETS.clients} WebSockets)`,
+      one,
+      () => {
+        const direct = g!.load.best.server;
+        const within = atMost(one!.p99Ms, TARGETS.gatewayP99Ms);
+        const offered = one!.offeredDeliveriesPerSec;
+        const notes = [
+          sizeNote(g!.fanout.clients, TARGETS.clients),
+          Math.abs(offered - TARGETS.gatewayDeliveries) > TARGETS.gatewayDeliveries * 0.05
+            ? `offered ${int(offered)} deliveries/s, not ${int(TARGETS.gatewayDeliveries)}: indicative only`
+            : undefined,
+        ].filter((n) => n !== undefined);
+        return {
+          measured: `${ms(one!.p99Ms)} ms (direct TCP ${direct ? ms(direct.p99Ms) : '—'} ms) at ${int(offered)} deliveries/s (${load(one!)}), ${int(one!.deliveriesPerSec)} delivered/s; loss ${int(one!.lost + one!.disconnects)}`,
+          ...within,
+          met: within.met && one!.lost === 0 && one!.disconnects === 0,
+          note: notes.length > 0 ? notes.join('; ') : undefined,
+        };
+      },
+    ),
     check(`gateway ≥ ${TARGETS.gatewayRatio}× direct TCP deliveries/s, no loss (${TARGETS.clients} WebSockets)`, ws && tcp && g, () => {
       const x = ws!.deliveriesPerSec / tcp!.deliveriesPerSec;
       const fan = g!.fanout.best.gateway;
@@ -411,8 +512,51 @@ function joinsTargets(r: Results): TargetCheck[] {
   });
 }
 
+function resumeTargets(r: Results): TargetCheck[] {
+  const x = r.resume;
+  const plainIdle = x?.idle.find((i) => i.system === 'server');
+  const withIdle = x?.idle.find((i) => i.system === 'server-resume');
+  return [
+    check(`resumable sessions ≥ ${TARGETS.resumeRatio}× the deliveries/s without, no loss (${TARGETS.clients} clients)`, x, () => {
+      const fan = x!.fanout.best;
+      const st = x!.step.best;
+      const ratioOf = (a: StepResult | undefined, b: StepResult | undefined) => (a && b ? a.deliveriesPerSec / b.deliveriesPerSec : null);
+      const fanRatio = ratioOf(fan['server-resume'], fan.server);
+      const stepRatio = ratioOf(st['server-resume'], st.server);
+      if (fanRatio === null || stepRatio === null) return { measured: 'a system did not run', met: false, margin: '' };
+      const worst = Math.min(fanRatio, stepRatio);
+      const lost = [fan['server-resume'], st['server-resume']].reduce((n, s) => n + (s?.lost ?? 0) + (s?.disconnects ?? 0), 0);
+      const within = atLeast(worst, TARGETS.resumeRatio);
+      // While both keep up deliveries/s are equal: the server's CPU per delivery shows what sessions cost.
+      const cpu = (a: StepResult, b: StepResult) => ratio(a.cpuSystemPct / a.deliveriesPerSec / (b.cpuSystemPct / b.deliveriesPerSec));
+      return {
+        measured:
+          `server CPU per delivery with ÷ without: fanout ${cpu(fan['server-resume']!, fan.server!)}, loaded step ${cpu(st['server-resume']!, st.server!)}; ` +
+          `fanout ${ratio(fanRatio)} (${int(fan['server-resume']!.deliveriesPerSec)} vs ${int(fan.server!.deliveriesPerSec)}/s); ` +
+          `loaded step ${ratio(stepRatio)} (${int(st['server-resume']!.deliveriesPerSec)} vs ${int(st.server!.deliveriesPerSec)}/s at ${load(st.server!)}, ` +
+          `p99 ${ms(st['server-resume']!.p99Ms)} vs ${ms(st.server!.p99Ms)} ms); loss with sessions ${int(lost)}`,
+        ...within,
+        met: within.met && lost === 0,
+        note: sizeNote(x!.clients, TARGETS.clients),
+      };
+    }),
+    check(
+      `idle memory per connection with sessions within ${Math.round((TARGETS.resumeIdleRatio - 1) * 100)} % of without (${int(TARGETS.idleClients)} clients)`,
+      plainIdle && withIdle ? withIdle : undefined,
+      () => {
+        const q = withIdle!.perConnectionBytes / plainIdle!.perConnectionBytes;
+        return {
+          measured: `${ratio(q)} (${kb(withIdle!.perConnectionBytes)} vs ${kb(plainIdle!.perConnectionBytes)} KiB at ${int(withIdle!.clients)}, ${int(withIdle!.sessions ?? 0)} sessions)`,
+          ...atMost(q, TARGETS.resumeIdleRatio),
+          note: sizeNote(Math.min(plainIdle!.clients, withIdle!.clients), TARGETS.idleClients),
+        };
+      },
+    ),
+  ];
+}
+
 export function checkTargets(r: Results): TargetCheck[] {
-  return [...saturateTargets(r), ...gatewayTargets(r), ...idleTargets(r), ...historyTargets(r), ...joinsTargets(r)];
+  return [...saturateTargets(r), ...gatewayTargets(r), ...idleTargets(r), ...historyTargets(r), ...resumeTargets(r), ...joinsTargets(r)];
 }
 
 function sizeNote(clients: number, wanted: number): string | undefined {
@@ -445,6 +589,10 @@ export function report(r: Results, machine: Machine, quick: boolean): string {
   if (speed) parts.push(speed);
   const mem = idleTable(r);
   if (mem) parts.push(mem);
+  const browser = gatewayTable(r);
+  if (browser) parts.push(browser);
+  const resumeIdle = resumeIdleTable(r);
+  if (resumeIdle) parts.push(resumeIdle);
   const past = historyTable(r);
   if (past) parts.push(past);
   const crowd = joinsTable(r);

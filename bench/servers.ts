@@ -14,15 +14,40 @@ import { join } from 'node:path';
 import { CHAT_READY_RE } from '../common/ready-lines.ts';
 import { type Service, onEverythingKilled, startService } from './processes.ts';
 
-/** What is measured: the plain-Node baseline, the project's server (history on or off), or the gateway in front of it. */
-export type System = 'baseline' | 'server' | 'history-off' | 'gateway';
+/**
+ * What is measured: the plain-Node baseline, the project's server (history
+ * on or off), or the gateway in front of it, with one process
+ * (GATEWAY_WORKERS=1, the default) or two workers sharing its port.
+ */
+export type System = 'baseline' | 'server' | 'history-off' | 'server-resume' | 'gateway' | 'gateway-2';
 
 export const SYSTEM_LABEL: Record<System, string> = {
   baseline: 'baseline (TCP)',
   server: 'server (TCP)',
   'history-off': 'server, history off (TCP)',
+  'server-resume': 'server, resumable sessions (TCP)',
   gateway: 'gateway (WebSocket)',
+  'gateway-2': 'gateway, 2 workers (WebSocket)',
 };
+
+/**
+ * What a client of `system` says at the name prompt before its name:
+ * `server-resume` is the server as `server` is, with clients that opt in to
+ * session resume (issue 13) and so hold a session each.
+ */
+export function optInFor(system: System): string | undefined {
+  return system === 'server-resume' ? '/ext resume' : undefined;
+}
+
+/** The chat server process a system runs (the gateway's is the server behind it). */
+export function serverSystem(system: System): ChatServerOptions['system'] {
+  return system === 'gateway' || system === 'gateway-2' || system === 'server-resume' ? 'server' : system;
+}
+
+/** GATEWAY_WORKERS of a gateway system; 0: not a gateway. */
+export function gatewayWorkers(system: System): number {
+  return system === 'gateway' ? 1 : system === 'gateway-2' ? 2 : 0;
+}
 
 /**
  * Flood limits for the bench's clients: far above any rate a step offers.
@@ -46,7 +71,7 @@ function removeFolder(folder: string): void {
 }
 
 export interface ChatServerOptions {
-  system: Exclude<System, 'gateway'>;
+  system: Exclude<System, 'gateway' | 'gateway-2' | 'server-resume'>;
   /** Connections the server must accept (CHAT_MAX_CLIENTS is set above it). */
   clients: number;
   /** Extra arguments for node (a CPU profile). */

@@ -4,12 +4,13 @@
  * workers holding the clients, and the steps run on them.
  */
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { Histogram } from './histogram.ts';
 import { nowUs } from './probe.ts';
-import { REPO, type Service, Worker, cpuSeconds, rssBytes, startService } from './processes.ts';
-import { type System, SYSTEM_LABEL, startChatServer } from './servers.ts';
-import type { FromWorker, JoinMode, Target } from './worker-protocol.ts';
+import { REPO, type Service, Worker, cpuSeconds, startService } from './processes.ts';
+import { type System, SYSTEM_LABEL, gatewayWorkers, optInFor, serverSystem, startChatServer } from './servers.ts';
+import type { FromWorker, JoinMode, Target, WsClientKind } from './worker-protocol.ts';
 import { GATEWAY_READY_RE } from '../common/ready-lines.ts';
 
 export { type System, SYSTEM_LABEL } from './servers.ts';
@@ -27,6 +28,8 @@ export interface SessionOptions {
   workers: number;
   /** Write a .cpuprofile of the measured processes (project's only) under this directory. */
   profileDir?: string;
+  /** The load generator's WebSocket client (default: the lean one, bench/ws-client.ts). */
+  wsClient?: WsClientKind;
   progress: (text: string) => void;
 }
 
@@ -64,12 +67,20 @@ export interface StepResult {
   /** CPU use during the send window, in % of one core. */
   cpuSystemPct: number;
   cpuLoadgenPct: number;
+  /** The same per measured process (`tcp-server`, `gateway` with its workers), by name. */
+  cpuByServicePct?: Record<string, number>;
+  /** The machine's 1-minute load average at the end of the send window (other work on the shared cores). */
+  loadAverage?: number;
+  /** Through the gateway: how often its flow control paused a chat-server connection (gateway_upstream_pauses_total). */
+  gatewayPauses?: number;
   /** RSS of the measured processes at the end of the send window. */
   rssBytes: number;
 }
 
 export interface JoinOutcome {
   joined: number;
+  /** Joined clients that were given a session (`+session`, after opting in to resume). */
+  sessions: number;
   failed: number;
   /** Why the first client that could not join failed. */
   firstError: string | null;
@@ -80,6 +91,7 @@ export interface JoinOutcome {
 function joinOutcome(replies: Array<Extract<FromWorker, { type: 'joined' }>>): JoinOutcome {
   return {
     joined: replies.reduce((n, r) => n + r.joined, 0),
+    sessions: replies.reduce((n, r) => n + r.sessions, 0),
     failed: replies.reduce((n, r) => n + r.failed, 0),
     firstError: replies.find((r) => r.firstError !== null)?.firstError ?? null,
     lastWelcomeUs: Math.max(0, ...replies.map((r) => r.lastWelcomeUs)),
@@ -108,15 +120,17 @@ export class Session {
     ready.catch(() => {}); // awaited below; a failed start stops them anyway
     try {
       const nodeArgs = (label: string) => (options.system === 'baseline' ? [] : profileArgs(options.profileDir, label));
+      const workersOfGateway = gatewayWorkers(options.system);
       // Behind the gateway: the server with its default settings (history on).
       const { service: server, port: serverPort } = await startChatServer({
-        system: options.system === 'gateway' ? 'server' : options.system,
+        system: serverSystem(options.system),
         clients: options.clients,
         nodeArgs: nodeArgs(options.system === 'history-off' ? 'tcp-server-history-off' : 'tcp-server'),
       });
       services.push(server);
-      let target: Target = { kind: 'tcp', host: '127.0.0.1', port: serverPort };
-      if (options.system === 'gateway') {
+      const optIn = optInFor(options.system);
+      let target: Target = { kind: 'tcp', host: '127.0.0.1', port: serverPort, ...(optIn === undefined ? {} : { optIn }) };
+      if (workersOfGateway > 0) {
         const { service: gateway, match: g } = await startService(
           'gateway',
           'gateway/main.ts',
@@ -127,6 +141,7 @@ export class Session {
             CHAT_PORT: String(serverPort),
             // Every bench client comes from 127.0.0.1.
             MAX_SOCKETS_PER_IP: '100000',
+            GATEWAY_WORKERS: String(workersOfGateway),
             LOG_LEVEL: 'warn',
           },
           GATEWAY_READY_RE,
@@ -134,7 +149,7 @@ export class Session {
         );
         services.push(gateway);
         const origin = g[1]!;
-        target = { kind: 'ws', url: `ws://${g[2]}:${g[3]}/ws`, origin };
+        target = { kind: 'ws', url: `ws://${g[2]}:${g[3]}/ws`, origin, client: options.wsClient ?? 'lean' };
       }
       await ready;
       return new Session(options, services, target, workers);
@@ -148,9 +163,9 @@ export class Session {
     return SYSTEM_LABEL[this.options.system];
   }
 
-  /** RSS of the measured processes, summed. */
+  /** RSS of the measured processes (a gateway's workers included), summed. */
   rss(): number {
-    return this.services.reduce((sum, s) => sum + rssBytes(s.pid), 0);
+    return this.services.reduce((sum, s) => sum + s.rssNow(), 0);
   }
 
   /**
@@ -166,6 +181,10 @@ export class Session {
     if (outcome.failed > 0 && !tolerate) {
       const output = this.services.map((s) => s.output()).join('\n');
       throw new Error(`${this.label}: ${outcome.failed} of ${this.options.clients} clients could not join (${outcome.firstError})\n${output}`);
+    }
+    // Clients that opted in to resume must hold a session, or the comparison compares nothing.
+    if (this.target.kind === 'tcp' && this.target.optIn !== undefined && outcome.sessions !== outcome.joined) {
+      throw new Error(`${this.label}: only ${outcome.sessions} of ${outcome.joined} clients that opted in got a session (+session)`);
     }
     return { ...outcome, seconds: (performance.now() - started) / 1000 };
   }
@@ -219,27 +238,35 @@ export class Session {
     const clients = this.options.clients;
     const startUs = nowUs() + STEP_LEAD_US;
     const senders = this.senderClients(opts.senders);
-    const pids = this.services.map((s) => s.pid);
+    // A gateway's cluster workers count with it (they are up by now).
+    const servicePids = this.services.map((s) => s.pids());
+    const pids = servicePids.flat();
     const loadPids = this.workers.map((w) => w.pid);
     const cpu = (list: number[]) => list.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 
     // CPU and memory are read over the send window itself.
-    const window = new Promise<{ sys: number; load: number; rss: number }>((resolve) => {
+    const window = new Promise<{ sys: number; load: number; rss: number; byService: Record<string, number>; loadAverage: number }>((resolve) => {
       setTimeout(() => {
         const sys0 = cpu(pids);
         const load0 = cpu(loadPids);
+        const each0 = servicePids.map(cpu);
         const t0 = performance.now();
         setTimeout(() => {
           const seconds = (performance.now() - t0) / 1000;
+          const byService: Record<string, number> = {};
+          this.services.forEach((s, i) => (byService[s.name] = ((cpu(servicePids[i]!) - each0[i]!) / seconds) * 100));
           resolve({
             sys: ((cpu(pids) - sys0) / seconds) * 100,
             load: ((cpu(loadPids) - load0) / seconds) * 100,
             rss: this.rss(),
+            byService,
+            loadAverage: loadavg()[0]!,
           });
         }, opts.durationMs);
       }, STEP_LEAD_US / 1000);
     });
 
+    const pausesBefore = await this.gatewayPauses();
     const sentReplies = await Promise.all(
       this.workers.map((w) =>
         w.request(
@@ -281,6 +308,7 @@ export class Session {
       await sleep(POLL_MS);
     }
     const measured = await window;
+    const pausesAfter = await this.gatewayPauses();
     const reports = await Promise.all(this.workers.map((w) => w.request({ type: 'report' }, 'report')));
 
     const latency = new Histogram();
@@ -320,8 +348,21 @@ export class Session {
       maxMs: latency.max / 1000,
       cpuSystemPct: measured.sys,
       cpuLoadgenPct: measured.load,
+      cpuByServicePct: measured.byService,
+      loadAverage: measured.loadAverage,
+      ...(pausesBefore === null || pausesAfter === null ? {} : { gatewayPauses: pausesAfter - pausesBefore }),
       rssBytes: measured.rss,
     };
+  }
+
+  /** The gateway's gateway_upstream_pauses_total (summed over its workers); null without a gateway. */
+  private async gatewayPauses(): Promise<number | null> {
+    if (this.target.kind !== 'ws') return null;
+    const res = await fetch(`${this.target.origin}/metrics`);
+    const text = await res.text();
+    const m = /^gateway_upstream_pauses_total (\d+)$/m.exec(text);
+    if (!res.ok || m === null) throw new Error(`${this.label}: /metrics has no gateway_upstream_pauses_total (${res.status})`);
+    return Number(m[1]);
   }
 
   /** Closes every client, stops the measured processes and the workers. */

@@ -5,9 +5,16 @@
 import type { RunStatsJSON } from './probe.ts';
 
 export type Target =
-  | { kind: 'tcp'; host: string; port: number }
-  /** A WebSocket at `url`, sending `origin` as the page would. */
-  | { kind: 'ws'; url: string; origin: string };
+  /** `optIn`: a line each client sends at the prompt before its name (`/ext resume`). */
+  | { kind: 'tcp'; host: string; port: number; optIn?: string }
+  /**
+   * A WebSocket at `url`, sending `origin` as the page would; `client`: the
+   * bench's lean client (bench/ws-client.ts) or the `ws` library.
+   */
+  | { kind: 'ws'; url: string; origin: string; client: WsClientKind };
+
+/** Which WebSocket client the load generator uses (bench/ws-frames.ts says why two). */
+export type WsClientKind = 'lean' | 'ws';
 
 /** How a worker's clients join. */
 export type JoinMode =
@@ -49,7 +56,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   /** `lastWelcomeUs`: when the last welcome arrived (monotonic µs, 0: none). */
-  | { type: 'joined'; joined: number; failed: number; firstError: string | null; lastWelcomeUs: number }
+  | { type: 'joined'; joined: number; sessions: number; failed: number; firstError: string | null; lastWelcomeUs: number }
   | { type: 'join-progress'; joined: number }
   /** Lines each sender slot of this worker wrote in the run. */
   | { type: 'sent'; sent: Array<{ slot: number; lines: number }> }

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import { Receiver, RunStats, nowUs, probeLine } from './probe.ts';
+import { LeanWebSocket } from './ws-client.ts';
 import type { FromWorker, JoinMode, Target, ToWorker } from './worker-protocol.ts';
 
 interface BenchClient {
@@ -115,9 +116,33 @@ function wsLink(target: Extract<Target, { kind: 'ws' }>, receiver: Receiver): Li
   };
 }
 
+/** When the read being parsed arrived (one clock reading per read, as for TCP). */
+let readAtUs = 0;
+
+function leanWsLink(target: Extract<Target, { kind: 'ws' }>, receiver: Receiver): Link {
+  const ws = new LeanWebSocket({
+    url: target.url,
+    origin: target.origin,
+    readBuffer: READ_BUFFER,
+    onRead: () => (readAtUs = nowUs()),
+    onText: (buf, start, end) => receiver.onFrameAt(buf, start, end, stats, readAtUs),
+  });
+  return {
+    events: ws,
+    sendLine: (line) => ws.send([line]),
+    // One text frame per line, all in one write.
+    send: (lines) => ws.send(lines),
+    stopReading: () => ws.pause(),
+    close: () => ws.terminate(),
+  };
+}
+
 function connect(target: Target, name: string, connected: Done, done: Done): BenchClient {
+  // An opt-in goes with the name, in one write: the server answers it, then takes the name.
+  if (target.kind === 'tcp' && target.optIn !== undefined) name = `${target.optIn}\n${name}`;
   const receiver = new Receiver();
-  const link = target.kind === 'tcp' ? tcpLink(target, receiver) : wsLink(target, receiver);
+  const link =
+    target.kind === 'tcp' ? tcpLink(target, receiver) : target.client === 'lean' ? leanWsLink(target, receiver) : wsLink(target, receiver);
   trackJoin(link.events, receiver, connected, done);
   return {
     receiver,
@@ -131,14 +156,16 @@ function connect(target: Target, name: string, connected: Done, done: Done): Ben
 /** Counts a worker's joins and reports them once all are settled. */
 class JoinTally {
   joined = 0;
+  sessions = 0;
   failed = 0;
   firstError: string | null = null;
   lastWelcomeUs = 0;
   private readonly progress = setInterval(() => post({ type: 'join-progress', joined: this.joined }), 500);
 
-  settle(err: string | null): void {
+  settle(err: string | null, session = false): void {
     if (err === null) {
       this.joined++;
+      if (session) this.sessions++;
       this.lastWelcomeUs = nowUs();
     } else {
       this.failed++;
@@ -148,7 +175,7 @@ class JoinTally {
 
   finish(): void {
     clearInterval(this.progress);
-    post({ type: 'joined', joined: this.joined, failed: this.failed, firstError: this.firstError, lastWelcomeUs: this.lastWelcomeUs });
+    post({ type: 'joined', joined: this.joined, sessions: this.sessions, failed: this.failed, firstError: this.firstError, lastWelcomeUs: this.lastWelcomeUs });
   }
 }
 
@@ -177,7 +204,7 @@ function joinInBatches(msg: Extract<ToWorker, { type: 'join' }>, size: number, t
         if (--connecting === 0) for (const m of members) m.sendName();
       });
       const done = once((err: string | null) => {
-        tally.settle(err);
+        tally.settle(err, client?.receiver.session);
         if (--waiting === 0) batch(to);
       });
       client = connect(msg.target, `${msg.prefix}${index}`, connected, done);
@@ -211,7 +238,7 @@ function joinStorm(msg: Extract<ToWorker, { type: 'join' }>, mode: Extract<JoinM
         let client: BenchClient | undefined;
         const done = once((err: string | null) => {
           if (over) return;
-          tally.settle(err);
+          tally.settle(err, client?.receiver.session);
           if (err === null && mode.stopReading) client?.stopReading();
           if (--waiting === 0) end();
         });

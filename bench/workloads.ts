@@ -34,6 +34,7 @@ export function openSession(ctx: Context, system: System, clients: number, profi
     clients,
     workers: workersFor(clients, ctx.options.workers),
     profileDir: profile && ctx.options.profile ? PROFILE_DIR : undefined,
+    wsClient: ctx.options.wsClient,
     progress: ctx.progress,
   });
 }
@@ -223,6 +224,8 @@ export interface IdleRun {
   system: System;
   /** Clients that joined (and were measured). */
   clients: number;
+  /** Clients given a session (opted in to resume: `server-resume`). */
+  sessions?: number;
   /** Clients that could not join, and why the first one failed. */
   failed: number;
   firstError: string | null;
@@ -238,7 +241,7 @@ export interface IdleResult {
   runs: IdleRun[];
 }
 
-function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun> {
+export function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun> {
   return withSession(
     ctx,
     system,
@@ -247,13 +250,14 @@ function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun
       ctx.progress(`${session.label}: settling before ${clients} idle clients`);
       await sleep(ctx.options.settleMs);
       const before = session.services.map((s) => s.rssNow());
-      const { seconds, joined, failed, firstError } = await session.joinAll(true);
+      const { seconds, joined, sessions, failed, firstError } = await session.joinAll(true);
       ctx.progress(`${session.label}: ${joined} idle clients joined; settling`);
       await sleep(ctx.options.settleMs);
       const after = session.services.map((s) => s.rssNow());
       return {
         system,
         clients: joined,
+        sessions,
         failed,
         firstError,
         rssBeforeBytes: sum(before),
@@ -305,17 +309,38 @@ export async function loadedStepOn(ctx: Context, systems: System[], ratePerSende
   return { ratePerSender, senders: o.saturateSenders, runs, best: bestOf(runs) };
 }
 
+/** The systems the gateway workload compares: direct TCP, then the browser path with one and two gateway workers. */
+export const GATEWAY_SYSTEMS: System[] = ['server', 'gateway', 'gateway-2'];
+
 export interface GatewayResult {
   fanout: FanoutResult;
-  /** One saturate step, the same load through the gateway and on direct TCP. */
-  step: LoadedStep;
+  /**
+   * Issue 14's load, the same on each system: `--gateway-deliveries`
+   * (1.6M/s) offered by saturate's senders; the rate per sender is rounded,
+   * so the offered figure is in the step.
+   */
+  load: LoadedStep;
+  /**
+   * One saturate step at the rate the server sustained on direct TCP in
+   * this run (or `--gateway-rate`); null when neither is known.
+   */
+  step: LoadedStep | null;
+}
+
+/** Lines per second per sender that offer about `deliveries` deliveries/s to `clients` clients. */
+export function ratePerSenderFor(deliveries: number, senders: number, clients: number): number {
+  return Math.max(1, Math.round(deliveries / (senders * (clients - 1))));
 }
 
 /**
- * `ratePerSender`: the saturate step to repeat through the gateway: the
- * highest rate the server sustained on direct TCP in this run, when known.
+ * The fanout step, then issue 14's load, then (when known) the server's
+ * sustained saturate rate, each on direct TCP and through the gateway with
+ * one and with two workers, alternately, in fresh processes.
  */
-export async function gateway(ctx: Context, ratePerSender: number): Promise<GatewayResult> {
-  const fan = await fanoutOn(ctx, ['server', 'gateway']);
-  return { fanout: fan, step: await loadedStepOn(ctx, ['server', 'gateway'], ratePerSender) };
+export async function gateway(ctx: Context, saturateRate: number | null): Promise<GatewayResult> {
+  const o = ctx.options;
+  const fan = await fanoutOn(ctx, GATEWAY_SYSTEMS);
+  const load = await loadedStepOn(ctx, GATEWAY_SYSTEMS, ratePerSenderFor(o.gatewayDeliveries, o.saturateSenders, o.clients));
+  const step = saturateRate === null ? null : await loadedStepOn(ctx, GATEWAY_SYSTEMS, saturateRate);
+  return { fanout: fan, load, step };
 }

@@ -127,9 +127,10 @@ export function bridge(
     else socket.write(frames);
     // Not all taken by the kernel at once: the socket holds the frames (line-framer.ts).
     if (socket.writableLength > 0) framesKept(frames);
-    if (ws.bufferedAmount > options.maxBuffered) {
+    if (ws.bufferedAmount > options.maxBuffered && !tcpPaused) {
       // A slow browser: let the chat server's own slow-reader rule judge it.
       tcpPaused = true;
+      traffic.upstreamPauses++;
       tcp!.pause();
     }
   };

@@ -104,7 +104,9 @@ export class LineFramer {
     const lastLf = lfs.length > 0 ? lfs[lfs.length - 1]! : start - 1;
 
     let frames: Buffer | null;
-    if (lfs.length > 0 && !isUtf8(chunk.subarray(start, lastLf))) {
+    // The usual read ends with a line: then the whole chunk is checked, with no view made for it.
+    const whole = start === 0 && lastLf === chunk.length - 1;
+    if (lfs.length > 0 && !isUtf8(whole ? chunk : chunk.subarray(start, lastLf))) {
       frames = this.frameEach(first, chunk, start); // rare: the chat server sends valid UTF-8
     } else {
       frames = this.frameAll(first, chunk, start, reuse);
@@ -163,7 +165,7 @@ export class LineFramer {
     if (lfs.length > 0) {
       const end = lfs[lfs.length - 1]! + 1;
       const placed = size - (end - start); // where chunk[start] lands
-      out.set(chunk.subarray(start, end), placed);
+      out.set(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), placed);
       let pos = firstSize;
       at = start;
       for (let i = 0; i < lfs.length; i++) {

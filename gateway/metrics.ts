@@ -26,6 +26,8 @@ export interface Traffic {
   /** Text frames sent to browsers (one per chat-server line), and their payload bytes. */
   framesSent: number;
   sentBytes: number;
+  /** Chat-server connections paused because WS_MAX_BUFFERED bytes waited for their browser. */
+  upstreamPauses: number;
 }
 
 export interface MetricsSources {
@@ -38,7 +40,7 @@ export interface MetricsSources {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly traffic: Traffic = { framesReceived: 0, receivedBytes: 0, framesSent: 0, sentBytes: 0 };
+  readonly traffic: Traffic = { framesReceived: 0, receivedBytes: 0, framesSent: 0, sentBytes: 0, upstreamPauses: 0 };
   private readonly opened: Counter;
   private readonly closes: Counter<'code'>;
   private readonly refusals: Counter<'reason'>;
@@ -85,6 +87,11 @@ export class GatewayMetrics {
       'gateway_sent_bytes_total',
       'Payload bytes of the text frames sent to browsers (frame headers not counted).',
       () => traffic.sentBytes,
+    );
+    trafficCounter(
+      'gateway_upstream_pauses_total',
+      'Times a chat-server connection stopped being read because more than WS_MAX_BUFFERED bytes waited for its browser (flow control).',
+      () => traffic.upstreamPauses,
     );
     this.refusals = new Counter({
       name: 'gateway_handshake_refusals_total',

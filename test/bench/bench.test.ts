@@ -94,25 +94,43 @@ async function bench(args: string[], env: Record<string, string> = {}): Promise<
 }
 
 describe('npm run bench on a few clients', () => {
-  it('delivers every probe line exactly once and in order, through baseline, server and gateway', async () => {
+  it('delivers every probe line exactly once and in order, through baseline, server and the gateway with one and two workers', async () => {
     const out = join(dir, 'results.json');
-    const { code, stdout, stderr } = await bench(
-      ['--quick', '--fanout', '--gateway', '--clients', '5', '--seconds', '0.5', '--step-seconds', '0.5', '--workers', '1', '--out', out],
-    );
+    const { code, stdout, stderr } = await bench([
+      ...['--quick', '--fanout', '--gateway', '--clients', '5', '--seconds', '0.5', '--step-seconds', '0.5', '--workers', '1'],
+      ...['--gateway-deliveries', '400', '--gateway-rate', '5', '--out', out],
+    ]);
     expect(code, stderr).toBe(0);
-    // The table names every system it compared.
+    // The tables name every system compared, and the browser path against direct TCP.
     expect(stdout).toMatch(/fanout\s+baseline \(TCP\)/);
     expect(stdout).toMatch(/gateway: fanout\s+gateway \(WebSocket\)/);
+    expect(stdout).toMatch(/gateway: 400\/s step\s+gateway, 2 workers \(WebSocket\)/);
+    expect(stdout).toMatch(/gateway step\s+system\s+load\s+deliveries ÷ direct\s+p50 ms\s+p99 ms\s+p99 ÷ direct\s+gateway CPU/);
+    expect(stdout).toMatch(/(MET|MISSED)\s+browser path p99 ≤ 100 ms at 1.6M deliveries\/s, one gateway worker/);
 
     const json = JSON.parse(readFileSync(out, 'utf8'));
+    const runs = (what: string, list: Array<{ system: string; step: StepResult }>) =>
+      list.map((r): [string, StepResult] => [`${what} ${r.system}`, r.step]);
     const steps: Array<[string, StepResult]> = [
-      ...json.results.fanout.runs.map((r: { system: string; step: StepResult }) => [`fanout ${r.system}`, r.step]),
-      ...json.results.gateway.fanout.runs.map((r: { system: string; step: StepResult }) => [`gateway fanout ${r.system}`, r.step]),
-      ...json.results.gateway.step.runs.map((r: { system: string; step: StepResult }) => [`gateway step ${r.system}`, r.step]),
+      ...runs('fanout', json.results.fanout.runs),
+      ...runs('gateway fanout', json.results.gateway.fanout.runs),
+      ...runs('gateway load', json.results.gateway.load.runs),
+      ...runs('gateway step', json.results.gateway.step.runs),
     ];
     expect(steps.map(([name]) => name).sort()).toEqual(
-      ['fanout baseline', 'fanout server', 'gateway fanout gateway', 'gateway fanout server', 'gateway step gateway', 'gateway step server'].sort(),
+      [
+        ...['fanout baseline', 'fanout server'],
+        ...['gateway fanout', 'gateway load', 'gateway step'].flatMap((w) => [`${w} server`, `${w} gateway`, `${w} gateway-2`]),
+      ].sort(),
     );
+    // The loaded step offers what was asked: 400 deliveries/s to 4 other clients from 4 senders, 25 lines/s each.
+    expect(json.results.gateway.load.ratePerSender).toBe(25);
+    // Two workers: the gateway's CPU counts its processes, the primary and both workers.
+    const two = json.results.gateway.load.best['gateway-2'] as StepResult;
+    expect(two.cpuByServicePct).toHaveProperty('gateway');
+    expect(two.cpuByServicePct).toHaveProperty('tcp-server');
+    // Browsers that keep up: flow control never paused a chat-server connection (read from the gateway's /metrics).
+    expect(two.gatewayPauses).toBe(0);
     for (const [name, step] of steps) {
       expect(step.sentLines, name).toBeGreaterThan(0);
       // Every line reaches every other client: (clients - 1) deliveries each.
@@ -124,7 +142,32 @@ describe('npm run bench on a few clients', () => {
         disconnects: 0,
       });
     }
-  }, 120_000);
+  }, 240_000);
+
+  it('compares clients with and without resumable sessions: every one that opted in holds a session, nothing lost', async () => {
+    const out = join(dir, 'resume.json');
+    const { code, stdout, stderr } = await bench([
+      ...['--quick', '--resume', '--clients', '5', '--idle-clients', '20', '--seconds', '0.5', '--step-seconds', '0.5', '--workers', '1'],
+      ...['--history-rate', '5', '--out', out],
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/resume: loaded step\s+server, resumable sessions \(TCP\)/);
+    expect(stdout).toMatch(/(MET|MISSED)\s+idle memory per connection with sessions within 10 % of without/);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    const steps: Array<{ system: string; step: StepResult }> = [...json.results.resume.fanout.runs, ...json.results.resume.step.runs];
+    expect(steps.map((r) => r.system).sort()).toEqual(['server', 'server', 'server-resume', 'server-resume']);
+    for (const { system, step } of steps) {
+      expect({ system, received: step.received, lost: step.lost, orderErrors: step.orderErrors }).toEqual({
+        system,
+        received: step.sentLines * 4,
+        lost: 0,
+        orderErrors: 0,
+      });
+    }
+    const idle = Object.fromEntries(json.results.resume.idle.map((r: { system: string; clients: number; sessions: number }) => [r.system, r]));
+    expect(idle.server).toMatchObject({ clients: 20, sessions: 0 });
+    expect(idle['server-resume']).toMatchObject({ clients: 20, sessions: 20 });
+  }, 240_000);
 
   it('welcomes every member of each join storm and the newcomer after it, on baseline and server, and draws the charts', async () => {
     const out = join(dir, 'joins.json');

@@ -98,6 +98,31 @@ describe('charts', () => {
     ]);
   });
 
+  it('draws the p99 of direct TCP and of the gateway with one and two workers at each gateway step, with the 100 ms target', () => {
+    const loaded = (offered: number, p99: [number, number, number]) => {
+      const best = { server: step(offered, offered, p99[0]), gateway: step(offered, offered, p99[1]), 'gateway-2': step(offered, offered, p99[2]) };
+      return { ratePerSender: 1, senders: 20, runs: [], best };
+    };
+    const gateway = { fanout: { clients: 1000, ...loaded(99_900, [30, 50, 60]) }, load: loaded(1_598_400, [35, 486, 300]), step: null };
+    const [chart] = charts({ gateway }, 'run');
+    expect(chart!.name).toBe('gateway-p99');
+    expect(drawn(chart!.svg)).toEqual({
+      'server (TCP)': [
+        [99_900, 30],
+        [1_598_400, 35],
+      ],
+      'gateway (WebSocket)': [
+        [99_900, 50],
+        [1_598_400, 486],
+      ],
+      'gateway, 2 workers (WebSocket)': [
+        [99_900, 60],
+        [1_598_400, 300],
+      ],
+    });
+    expect(marks(chart!.svg)).toEqual([100]);
+  });
+
   it('draws only what the workloads that ran measured', () => {
     expect(charts({ idle: results.idle }, 'run').map((c) => c.name)).toEqual(['idle-memory']);
     expect(charts({}, 'run')).toEqual([]);

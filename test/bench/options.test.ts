@@ -63,6 +63,15 @@ describe('parseArgs', () => {
     expect(refused('--redraw', '--quick')).toBe('--redraw needs a file or folder name');
     expect(refused('--joinz')).toMatch(/^unknown option --joinz\n/);
     expect(refused('--history-lines', '0')).toBe('--history-lines needs a number ≥ 1');
+    expect(refused('--ws-client', 'socketio')).toBe('--ws-client needs lean or ws');
+  });
+
+  it("offers the gateway issue 14's 1.6M deliveries/s through the lean WebSocket client unless told otherwise", () => {
+    const full = parseArgs(['--gateway']) as BenchOptions;
+    expect(full).toMatchObject({ workloads: ['gateway'], gatewayDeliveries: 1_600_000, wsClient: 'lean', gatewayRate: null });
+    // --quick: the same 1,600 lines/s, to 200 clients.
+    expect(parseArgs(['--quick', '--gateway'])).toMatchObject({ clients: 200, gatewayDeliveries: 320_000 });
+    expect(parseArgs(['--gateway', '--ws-client', 'ws', '--gateway-deliveries', '800000'])).toMatchObject({ wsClient: 'ws', gatewayDeliveries: 800_000 });
   });
 
   it('answers --help with the usage, which lists the joins workload', () => {

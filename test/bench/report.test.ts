@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bestJoinRun } from '../../bench/joins.ts';
-import { type TargetCheck, checkTargets, historyTable, joinsTable, speedTable } from '../../bench/report.ts';
+import { type TargetCheck, checkTargets, gatewayTable, historyTable, joinsTable, speedTable } from '../../bench/report.ts';
+import type { StepResult, System } from '../../bench/session.ts';
+import type { GatewayResult, LoadedStep } from '../../bench/workloads.ts';
 import { historyResult } from './history-runs.ts';
 import { joinRun, joinsResult } from './join-runs.ts';
 
@@ -85,7 +87,7 @@ describe('join targets', () => {
 
   it('reports every target as not run when no workload ran', () => {
     const checks = checkTargets({});
-    expect(checks.length).toBe(13);
+    expect(checks.length).toBe(16);
     expect(checks.every((c) => c.met === null && c.measured === 'not run')).toBe(true);
   });
 
@@ -124,6 +126,71 @@ describe('other targets', () => {
       },
     }).filter((c) => c.target.includes('idle TCP client'));
     expect(server).toMatchObject({ met: false, margin: '-20%', measured: '12.00 KiB at 10,000' });
+  });
+});
+
+/** A step that delivered what 20 senders × `rate` offered to 1,000 clients, with these latencies and CPU. */
+function gatewayStep(rate: number, p99Ms: number, gatewayCpuPct?: number): StepResult {
+  const offered = 20 * rate * 999;
+  return {
+    senders: 20,
+    ratePerSender: rate,
+    durationMs: 5000,
+    offeredLinesPerSec: 20 * rate,
+    offeredDeliveriesPerSec: offered,
+    sentLines: 20 * rate * 5,
+    expectedDeliveries: offered * 5,
+    received: offered * 5,
+    deliveriesPerSec: offered,
+    lost: 0,
+    duplicates: 0,
+    orderErrors: 0,
+    disconnects: 0,
+    p50Ms: p99Ms / 3,
+    p99Ms,
+    maxMs: p99Ms * 1.2,
+    cpuSystemPct: 100,
+    cpuLoadgenPct: 50,
+    cpuByServicePct: gatewayCpuPct === undefined ? { 'tcp-server': 60 } : { 'tcp-server': 60, gateway: gatewayCpuPct },
+    ...(gatewayCpuPct === undefined ? {} : { gatewayPauses: 3 }),
+    loadAverage: 3.5,
+    rssBytes: 1e8,
+  };
+}
+
+function loaded(rate: number, p99: Partial<Record<System, number>>): LoadedStep {
+  const best: Partial<Record<System, StepResult>> = {};
+  for (const [system, ms] of Object.entries(p99) as Array<[System, number]>) best[system] = gatewayStep(rate, ms, system === 'server' ? undefined : 40);
+  return { ratePerSender: rate, senders: 20, runs: Object.entries(best).map(([system, step]) => ({ system: system as System, step: step! })), best };
+}
+
+describe('gateway targets', () => {
+  const gateway = (p99One: number): GatewayResult => ({
+    fanout: { clients: 1000, runs: [], best: { server: gatewayStep(10, 30), gateway: gatewayStep(10, 50, 20) } },
+    load: loaded(80, { server: 35, gateway: p99One, 'gateway-2': 60 }),
+    step: null,
+  });
+  const p99Check = (g: GatewayResult) => checkTargets({ gateway: g }).find((c) => c.target.startsWith('browser path p99'))!;
+
+  it("judges the browser path's p99 at 1.6M deliveries/s with one worker, beside direct TCP's", () => {
+    expect(p99Check(gateway(486))).toMatchObject({ met: false, measured: expect.stringMatching(/^486 ms \(direct TCP 35.0 ms\) at 1,598,400/) });
+    expect(p99Check(gateway(90))).toMatchObject({ met: true, margin: '10%' });
+  });
+
+  it('marks a loaded step at another rate indicative', () => {
+    const g = gateway(90);
+    g.load = loaded(40, { server: 35, gateway: 90 });
+    expect(p99Check(g).note).toMatch(/offered 799,200 deliveries\/s, not 1,600,000: indicative only/);
+  });
+
+  it('tabulates each system against direct TCP in the same step, with the gateway CPU per delivery', () => {
+    const rows = gatewayTable({ gateway: gateway(486) })!.split('\n').slice(2);
+    const row = (step: RegExp, system: RegExp) => rows.find((r) => step.test(r) && system.test(r))!.split(/\s{2,}/);
+    // step, system, load, deliveries ÷ direct, p50, p99, p99 ÷ direct, gateway CPU, µs/delivery, flow-control pauses, load average
+    expect(row(/1.6M\/s step/, /gateway \(WebSocket\)/)).toEqual(['gateway: 1.6M/s step', 'gateway (WebSocket)', '20×80/s', '1.00×', '162', '486', '13.89×', '40%', '0.250', '3', '3.5']);
+    expect(row(/1.6M\/s step/, /2 workers/)[6]).toBe('1.71×');
+    expect(row(/1.6M\/s step/, /server/)[7]).toBe('—');
+    expect(rows.filter((r) => r.startsWith('gateway: fanout'))).toHaveLength(2);
   });
 });
 

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { expect, it } from 'vitest';
-import { startGatewayOnUpstream, startStack } from './fixture.ts';
+import { scrapeMetrics, startGatewayOnUpstream, startStack } from './fixture.ts';
 import { talkUntilLeave } from '../helpers/line-client.ts';
 
 it('a browser that never reads holds back its TCP connection, until the chat server cuts it off', async () => {
@@ -29,6 +29,8 @@ it('a browser that never reads holds back its TCP connection, until the chat ser
   // Others were never affected.
   talker.send('depois');
   expect(await listener.next((l) => l === 'talker: depois')).toBe('talker: depois');
+  // Operators see the pause (once per stop: the browser never read again).
+  expect((await scrapeMetrics(s.origin)).get('gateway_upstream_pauses_total')).toBe(1);
 });
 
 it('a chat server that stops reading holds back the browser, and every line still arrives in order', async () => {

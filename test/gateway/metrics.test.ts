@@ -38,6 +38,8 @@ describe('/metrics', () => {
     expect(web.frames).toHaveLength(2 + 100); // prompt, welcome, then bruno's lines
     expect(d('gateway_frames_sent_total')).toBe(web.frames.length);
     expect(d('gateway_sent_bytes_total')).toBe(bytes(web.frames));
+    // A browser that keeps up never holds back its chat-server connection.
+    expect(d('gateway_upstream_pauses_total')).toBe(0);
 
     web.ws.close(1000, 'tchau');
     await term.next((l) => l === 'ana saiu do chat.');
