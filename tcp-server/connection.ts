@@ -11,6 +11,7 @@ import { TokenBucket } from './rate-limiter.ts';
 import { closeGracefully } from './closing.ts';
 import type { Flushable, WriteBatcher } from './write-batcher.ts';
 import type { BroadcastLog } from './broadcast-log.ts';
+import type { ServerCounters } from './metrics/server-counters.ts';
 
 export interface ConnectionHandler {
   /** A complete line (or a too-long report) from the client, in order and paced. */
@@ -22,6 +23,8 @@ export interface ConnectionHandler {
    * socket is gone. Nothing more is read from it or sent to it. Called once.
    */
   onDone(conn: Connection): void;
+  /** Bumped here for the metrics: bytes written, slow readers, flood pauses. */
+  readonly counters: ServerCounters;
 }
 
 /** Queued output above this is written at once rather than at the end of the turn. */
@@ -208,6 +211,7 @@ export class Connection implements Flushable {
     this.pendingReply = false;
     this.writing = true;
     this.socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes), this.onWritten);
+    this.handler.counters.sentBytes += bytes;
   }
 
   /**
@@ -242,6 +246,7 @@ export class Connection implements Flushable {
   private cutOff(): void {
     if (this.state === State.Closed) return;
     this.drop(State.Closing);
+    this.handler.counters.cutoffs.slow_reader++;
     // A reset, not a FIN: the kernel would otherwise keep retrying to send
     // up to a full send buffer the client is not reading.
     this.socket.resetAndDestroy();
@@ -303,9 +308,12 @@ export class Connection implements Flushable {
 
   /** Flooding: stop reading until a token is due; the kernel holds the rest. */
   private throttle(now: number): void {
+    this.handler.counters.throttles++;
+    this.handler.counters.throttledNow++;
     this.socket.pause();
     this.throttleTimer = setTimeout(() => {
       this.throttleTimer = null;
+      this.handler.counters.throttledNow--;
       this.process();
       if (this.state === State.Open && this.throttleTimer === null) this.socket.resume();
     }, this.bucket.waitMs(now));
@@ -334,6 +342,7 @@ export class Connection implements Flushable {
   };
 
   private clearTimers(): void {
+    if (this.throttleTimer !== null) this.handler.counters.throttledNow--;
     if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.throttleTimer = null;

@@ -4,9 +4,12 @@
  */
 import { ChatServer } from './chat-server.ts';
 import { CONFIG_EXIT_CODE, ConfigError } from '../common/env.ts';
-import { chatReadyLine } from '../common/ready-lines.ts';
+import { chatMetricsReadyLine, chatReadyLine } from '../common/ready-lines.ts';
 import { serverConfigFromEnv } from './config.ts';
 import { openHistoryStore } from './history/open-history.ts';
+import { chatMetricsRegistry } from './metrics/chat-metrics.ts';
+import { metricsConfigFromEnv } from './metrics/metrics-config.ts';
+import { MetricsEndpoint } from './metrics/metrics-endpoint.ts';
 
 function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
@@ -19,11 +22,25 @@ function fail(error: unknown): never {
 process.stdout.on('error', () => {});
 
 let server: ChatServer;
+let metrics: MetricsEndpoint | null = null;
 try {
   const config = serverConfigFromEnv();
+  const metricsConfig = metricsConfigFromEnv();
   // Storage trouble goes to stderr; the console (stdout) keeps the original lines.
   const history = openHistoryStore(config, (line) => process.stderr.write(`tcp-server: ${line}\n`));
   server = new ChatServer({ ...config, history, log: (line) => process.stdout.write(line + '\n') });
+  if (metricsConfig.port !== 0) {
+    // Before the chat listens: a metrics port in use stops the process before any user is let in.
+    const registry = chatMetricsRegistry({
+      counters: server.counters,
+      connections: () => server.connectionCount,
+      maxConnections: server.config.maxClients,
+      history,
+      processMetrics: true,
+    });
+    metrics = await MetricsEndpoint.start(registry, metricsConfig);
+    process.stdout.write(chatMetricsReadyLine(metricsConfig.host, metrics.address.port) + '\n');
+  }
   const { port } = await server.listen();
   process.stdout.write(chatReadyLine(config.host, port) + '\n');
 } catch (error) {
@@ -35,6 +52,8 @@ async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   await server.close();
+  // Last: a scrape while the users are told and closed still gets an answer.
+  await metrics?.close();
   process.stdout.write('Servidor encerrado.\n');
   process.exit(0);
 }

@@ -20,7 +20,7 @@
  *   costs next to nothing.
  */
 import Database from 'better-sqlite3';
-import type { HistoryStore, NewLine, StoredLine } from './history-store.ts';
+import type { HistoryStore, HistoryWrites, NewLine, StoredLine } from './history-store.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 
 export interface SqliteHistoryOptions {
@@ -40,6 +40,7 @@ export class HistoryOpenError extends Error {
 
 export class SqliteHistoryStore implements HistoryStore {
   readonly enabled = true;
+  readonly writes: HistoryWrites = { lines: 0, failures: 0, lostLines: 0 };
   private nextId: number;
   /** Rows in the table (the window and what is behind it), kept here so a turn needs no COUNT(*). */
   private count: number;
@@ -126,6 +127,7 @@ export class SqliteHistoryStore implements HistoryStore {
     const trimNow = this.count + rows.length - this.max >= TRIM_BATCH;
     try {
       const added = this.writeTurn(rows, trimNow);
+      this.writes.lines += added;
       this.count = trimNow ? Math.min(this.max, this.count + added) : this.count + added;
       if (this.failing) {
         this.failing = false;
@@ -134,6 +136,8 @@ export class SqliteHistoryStore implements HistoryStore {
     } catch (error) {
       // The lines were (or are about to be) delivered live: the chat goes on,
       // only their place in the history is lost.
+      this.writes.failures++;
+      this.writes.lostLines += rows.length;
       if (!this.failing) {
         this.failing = true;
         this.log(`history: cannot store lines (${messageOf(error)}); they are still delivered, storing resumes when writes succeed`);
