@@ -95,7 +95,7 @@ describe('tcp-server with CHAT_METRICS_PORT', () => {
   });
 
   it('has no metrics endpoint unless asked (the default, and CHAT_METRICS_PORT=0)', async () => {
-    for (const env of [{}, { CHAT_METRICS_PORT: '0' }]) {
+    for (const env of [{}, { CHAT_METRICS_PORT: '0' }] as Record<string, string>[]) {
       const server = await startTcpServer(env);
       expect(server.stdout).toBe(`Servidor rodando em 127.0.0.1:${server.port}...\n`);
       expect(await server.stop()).toEqual({ code: 0, signal: null });
