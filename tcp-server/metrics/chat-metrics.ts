@@ -105,6 +105,12 @@ export function chatMetricsRegistry(sources: ChatMetricsSources): Registry {
     'reason',
     () => ({ ...c.refusals }),
   );
+  labelled(
+    'chat_resumes_total',
+    'Session resume attempts (/resume), by result (resumed; unknown: no such session; gap: its missed lines were no longer kept).',
+    'result',
+    () => ({ ...c.resumes }),
+  );
   counter(
     'chat_throttles_total',
     "Times a client's input was paused because it sent lines faster than CHAT_RATE after its CHAT_BURST.",

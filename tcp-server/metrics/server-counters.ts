@@ -35,6 +35,16 @@ export interface Refusals {
   redis_buffer_full: number;
 }
 
+/** `/resume` attempts by outcome (session resume, docs/PROTOCOL.md). */
+export interface Resumes {
+  /** The session was taken over: `+resumed`. */
+  resumed: number;
+  /** No such session (never existed, expired, ended, or the server restarted): `+resume-failed unknown`. */
+  unknown: number;
+  /** The lines after the client's count were no longer kept: `+resume-failed gap`. */
+  gap: number;
+}
+
 export class ServerCounters {
   /** TCP connections accepted (those then refused as server_full included). */
   connectionsOpened = 0;
@@ -54,6 +64,7 @@ export class ServerCounters {
   throttles = 0;
   /** Clients whose input is paused by the flood limit now. */
   throttledNow = 0;
+  readonly resumes: Resumes = { resumed: 0, unknown: 0, gap: 0 };
   readonly cutoffs: Cutoffs = { slow_reader: 0, name_timeout: 0, name_lost: 0 };
   readonly refusals: Refusals = {
     server_full: 0,
