@@ -1,16 +1,13 @@
 /**
  * gateway_sessions_resumed_total: the chat server's `+resumed <name> <count>`
  * line (docs/PROTOCOL.md, session resume), counted as it is relayed to a
- * browser. The chat server with session resume is being built on another
- * branch: the upstream here is a real TCP server in the test speaking that
- * part of the protocol (the prompt, `/resume`, `+resumed`, then lines), with
- * a real gateway and a real WebSocket in front of it.
+ * browser: a real chat server with session resume, a real gateway, real
+ * WebSockets and a real terminal client.
  */
-import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeTextFrames } from '../../gateway/frames.ts';
 import { countResumedFrames } from '../../gateway/metrics.ts';
-import { scrapeMetrics, startChat, startGatewayApp, startGatewayOnUpstream } from './fixture.ts';
+import { scrapeMetrics, startStack } from './fixture.ts';
 
 const frames = (...lines: string[]) => encodeTextFrames(lines.map((l) => Buffer.from(l)));
 
@@ -31,60 +28,57 @@ describe('countResumedFrames', () => {
   });
 });
 
-/** A chat server that knows one session: `/resume tok <n>` resumes it as `ana`, anything else is refused. */
-function resumingUpstream(socket: net.Socket): void {
-  socket.setEncoding('utf8');
-  socket.write('Digite seu nome:\n');
-  let buffered = '';
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
-    let lf: number;
-    while ((lf = buffered.indexOf('\n')) !== -1) {
-      const line = buffered.slice(0, lf);
-      buffered = buffered.slice(lf + 1);
-      if (line === '/resume tok 2') {
-        // The confirmation split in two writes: the gateway's framing joins it.
-        socket.write('+resu');
-        setImmediate(() => socket.write('med ana 4\nbia: +resumed is just text here\nbia: depois\n'));
-      } else if (line.startsWith('/resume ')) {
-        socket.write('+resume-failed unknown\nDigite seu nome:\n');
-      }
-    }
-  });
-}
-
 describe('gateway_sessions_resumed_total', () => {
-  it('counts each session the chat server resumed for a browser, and nothing else', async () => {
-    const s = await startGatewayOnUpstream(resumingUpstream);
-    const before = await scrapeMetrics(s.origin);
-    expect(before.get('gateway_sessions_resumed_total')).toBe(0);
+  it('counts each session the real chat server resumed for a browser, and no failed resume', async () => {
+    const s = await startStack();
+    expect((await scrapeMetrics(s.origin)).get('gateway_sessions_resumed_total')).toBe(0);
+    const bia = await s.joinTcp('bia');
+
+    // A page opts in to resume and joins: its session's token, then the lines it counts.
+    const page = s.open();
+    await page.expect('Digite seu nome:');
+    page.send('/ext resume');
+    await page.expect('+ext resume');
+    page.send('ana');
+    const session = await page.next();
+    expect(session).toMatch(/^\+session [A-Za-z0-9_-]+$/);
+    const token = session.slice('+session '.length);
+    await page.next((f) => f.startsWith('Bem-vindo, ana!'));
+    await bia.next((l) => l === 'ana entrou no chat!');
+    page.close(); // the browser's link drops; the chat server keeps the session
+    await page.closed;
+    // The count: every frame after `+session` (the welcome here).
+    const count = page.frames.length - (page.frames.indexOf(session) + 1);
+    expect(count).toBe(1);
+    bia.send('estás aí?'); // sent while ana is away: kept for her
 
     const resumed = s.open();
     await resumed.expect('Digite seu nome:');
-    resumed.send('/resume tok 2');
-    await resumed.expect('+resumed ana 4');
-    await resumed.expect('bia: +resumed is just text here');
-    await resumed.expect('bia: depois');
-    const refused = s.open();
-    await refused.expect('Digite seu nome:');
-    refused.send('/resume velho 9');
-    await refused.expect('+resume-failed unknown');
-    await refused.expect('Digite seu nome:');
-    const again = s.open();
-    await again.expect('Digite seu nome:');
-    again.send('/resume tok 2');
-    await again.next((f) => f === 'bia: depois');
+    resumed.send('/ext resume');
+    await resumed.expect('+ext resume');
+    resumed.send(`/resume ${token} ${count}`);
+    await resumed.expect(`+resumed ana ${count + 1}`);
+    await resumed.expect('bia: estás aí?');
 
-    const m = await scrapeMetrics(s.origin);
-    expect(m.get('gateway_sessions_resumed_total')).toBe(2);
+    const stranger = s.open();
+    await stranger.expect('Digite seu nome:');
+    stranger.send('/ext resume');
+    await stranger.expect('+ext resume');
+    stranger.send('/resume AAAAAAAAAAAAAAAAAAAAAA 0');
+    await stranger.expect('+resume-failed unknown');
+
+    expect((await scrapeMetrics(s.origin)).get('gateway_sessions_resumed_total')).toBe(1);
+    // Nobody saw ana leave.
+    bia.send('/users');
+    await bia.next((l) => l.startsWith('Online ('));
+    expect(bia.lines).not.toContain('ana saiu do chat.');
   });
 
-  it('stays at 0 for plain chat through the real chat server', async () => {
-    const { port } = await startChat();
-    const s = await startGatewayApp(port);
+  it('stays at 0 for plain chat, even a user typing "+resumed"', async () => {
+    const s = await startStack();
     const ana = await s.join('ana');
     const bia = await s.join('bia');
-    ana.send('+resumed ana 1'); // a user typing it is a public line, "ana: +resumed …"
+    ana.send('+resumed ana 1'); // a public line, "ana: +resumed …"
     await bia.next((f) => f === 'ana: +resumed ana 1');
     expect((await scrapeMetrics(s.origin)).get('gateway_sessions_resumed_total')).toBe(0);
   });

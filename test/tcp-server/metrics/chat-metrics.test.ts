@@ -186,6 +186,41 @@ describe('chat server /metrics', () => {
     expect(m.get('chat_history_lines_lost_total')).toBe(lost);
   });
 
+  it('counts session resumes by result, and keeps a member whose connection dropped in the room', async () => {
+    const s = await start();
+    const bia = await s.join('bia');
+    const ana = await s.connect();
+    await ana.expect('Digite seu nome:');
+    ana.send('/ext resume');
+    await ana.expect('+ext resume');
+    ana.send('ana');
+    const token = (await ana.next()).slice('+session '.length);
+    await ana.next((l) => l.startsWith('Bem-vindo, ana!'));
+    await bia.next((l) => l === 'ana entrou no chat!');
+    ana.close(); // the connection drops: the session waits for a resume
+    await ana.closed;
+
+    const resumeWith = async (line: string) => {
+      const c = await s.connect();
+      await c.expect('Digite seu nome:');
+      c.send('/ext resume');
+      await c.expect('+ext resume');
+      c.send(line);
+      return c.next();
+    };
+    expect(await resumeWith('/resume AAAAAAAAAAAAAAAAAAAAAA 0')).toBe('+resume-failed unknown');
+    let m = await s.metrics();
+    expect(m.get('chat_members')).toBe(2); // ana is away, not gone
+    expect(await resumeWith(`/resume ${token} 1`)).toBe('+resumed ana 1');
+    m = await s.metrics();
+    expect(m.get('chat_resumes_total{result="resumed"}')).toBe(1);
+    expect(m.get('chat_resumes_total{result="unknown"}')).toBe(1);
+    expect(m.get('chat_resumes_total{result="gap"}')).toBe(0);
+    expect(m.get('chat_members')).toBe(2);
+    // bia, ana's new connection, and the one whose resume failed (back at the prompt).
+    expect(m.get('chat_connections_open')).toBe(3);
+  });
+
   it('names every metric with the chat_ prefix and every counter with _total, in base units', async () => {
     const s = await start();
     const { types } = await scrape(s.url);
