@@ -31,8 +31,7 @@ import { type ExtFeature, type LabelLine, isReservedName, parseExtCommand, parse
 import type { Member } from './member.ts';
 import { DetachedMember } from './session/detached-member.ts';
 import { type Session, SessionRegistry } from './session/session-registry.ts';
-import { type LabelRecordLike, type LabelStore, labelStoreFor } from './labels.ts';
-import type { HistoryStore } from './history/history-store.ts';
+import type { HistoryStore, LabelRecord } from './history/history-store.ts';
 import { MEMORY_DB, openHistoryStore } from './history/open-history.ts';
 import { historyAnswer, lastAnswer, sinceAnswer } from './history/history-answers.ts';
 import { ServerCounters } from './metrics/server-counters.ts';
@@ -81,12 +80,12 @@ export class ChatServer implements ConnectionHandler {
   private readonly identities = new NameRegistry<Member>();
   /** Resumable sessions (feature `resume`). */
   private readonly sessions: SessionRegistry<Member>;
-  /** Labels of lines handled (feature `labels`): the history's, or memory. */
-  private readonly labels: LabelStore;
   /** Joined names, kept sorted so a welcome costs no sort. */
   private readonly sortedNames: string[] = [];
   private readonly nameTimers = new Map<Connection, NodeJS.Timeout>();
   private shuttingDown = false;
+  /** Forgets what connected sessions surely received (SessionRegistry.forgetDelivered). */
+  private readonly sessionSweep: NodeJS.Timeout | null;
   /** Read by the metrics when scraped (tcp-server/metrics/). */
   readonly counters = new ServerCounters();
 
@@ -96,7 +95,8 @@ export class ChatServer implements ConnectionHandler {
     this.log = log ?? (() => {});
     this.history = history ?? openHistoryStore({ ...this.config, db: MEMORY_DB }, this.log);
     this.sessions = new SessionRegistry({ graceMs: this.config.resumeGraceMs, bufferBytes: this.config.resumeBufferBytes });
-    this.labels = labelStoreFor(this.history);
+    const grace = this.config.resumeGraceMs;
+    this.sessionSweep = grace > 0 ? setInterval(() => this.sessions.forgetDelivered(), Math.min(grace, 5000)).unref() : null;
     this.server = net.createServer(
       {
         allowHalfOpen: true, // read a client's last lines after it stops sending
@@ -139,6 +139,7 @@ export class ChatServer implements ConnectionHandler {
     this.shuttingDown = true;
     this.server.close();
     // Nobody comes back to a server that is going away.
+    if (this.sessionSweep !== null) clearInterval(this.sessionSweep);
     this.sessions.endAll();
     // Not events.once: it would reject on the 'error' a reset socket emits.
     const closed = [...this.sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
@@ -222,6 +223,7 @@ export class ChatServer implements ConnectionHandler {
         return;
       }
       conn.session = null;
+      conn.stopRecording();
       this.sessions.end(session);
     }
     this.leave(conn);
@@ -447,14 +449,15 @@ export class ChatServer implements ConnectionHandler {
    * remembered, and acknowledged after whatever handling sent.
    */
   private confirmLabel(conn: Connection, label: string, handle: () => { id: number; time: number } | null): void {
-    const known = this.labels.findLabel(label);
+    // The history remembers labels with the turn's lines (on disk when the history is).
+    const known = this.history.findLabel(label);
     if (known !== undefined) {
       conn.send(labelAck(known));
       return;
     }
     const stored = handle();
-    const record: LabelRecordLike = { label, id: stored?.id ?? null, time: stored?.time ?? Date.now() };
-    this.labels.rememberLabel(record);
+    const record: LabelRecord = { label, id: stored?.id ?? null, time: stored?.time ?? Date.now() };
+    this.history.rememberLabel(record);
     conn.send(labelAck(record));
   }
 
@@ -587,7 +590,7 @@ const SESSION_MOVED = encode({ type: 'ext-session-moved' });
 /** The label at the start of a too-long line (LineFramer keeps its head). */
 const LABELLED_HEAD_RE = /^\/label ([A-Za-z0-9_-]{1,64}) /iu;
 
-function labelAck(record: LabelRecordLike): Buffer {
+function labelAck(record: LabelRecord): Buffer {
   return encode({ type: 'ext-label-ack', id: record.id, time: record.time, label: record.label });
 }
 const SERVER_FULL = encode({ type: 'notice', notice: 'server-full' });
