@@ -23,3 +23,10 @@ export function clusterReadyLine(redisUrl: string, nodes: readonly string[], pag
 }
 /** Matches clusterReadyLine: 1 the Redis URL, 2 the nodes' host:port (space-separated), 3 the page's URL, 4 the data folder. */
 export const CLUSTER_READY_RE = /^Cluster: Redis (redis:\/\/\S+), nodes (\S+(?: \S+)*), page (http:\/\/\S+) \(data in (.+)\)$/m;
+
+/** Printed by the chat server, before its own ready line, when CHAT_METRICS_PORT turns its metrics on. */
+export function chatMetricsReadyLine(host: string, port: number): string {
+  return `Metrics: http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`;
+}
+/** Matches chatMetricsReadyLine; group 1 is the URL. */
+export const CHAT_METRICS_READY_RE = /^Metrics: (http:\/\/\S+\/metrics)$/m;

@@ -122,6 +122,7 @@ export function bridge(
     if (frames === null) return;
     traffic.framesSent += framer.lines;
     traffic.sentBytes += framer.bytes;
+    metrics.framesRelayed(frames);
     // A callback only near the bound: it is how a paused upstream learns the browser caught up.
     if (ws.bufferedAmount + frames.length > low) socket.write(frames, onSent);
     else socket.write(frames);

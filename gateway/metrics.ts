@@ -8,8 +8,16 @@
  * there they are plain numbers (`traffic`) that the counters read when
  * scraped; the rarer events (a close, a refusal) go to prom-client directly.
  *
- * Resumed sessions are not counted: the chat server has no session resume
- * yet, so there is nothing to count.
+ * Resumed sessions: the gateway keeps no session state and knows nothing
+ * of the chat, so it counts what the chat server says. A session that
+ * resumes is confirmed by one line, `+resumed <name> <count>`
+ * (docs/PROTOCOL.md, session resume), the first line of the taken-over
+ * session and never part of another line (chat lines start with a name,
+ * `[privado]`, or a notice). So the count is the number of frames sent to
+ * browsers whose payload starts with `+resumed `. A read's frames are
+ * searched once for that prefix (a fast search, no per-line work); only a
+ * read that holds it anywhere is walked frame by frame to count where it
+ * starts a line.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RefusalReason } from './upstream-dial.ts';
@@ -28,6 +36,37 @@ export interface Traffic {
   sentBytes: number;
   /** Chat-server connections paused because WS_MAX_BUFFERED bytes waited for their browser. */
   upstreamPauses: number;
+  /** Frames `+resumed …` sent to browsers: sessions the chat server resumed through this gateway. */
+  sessionsResumed: number;
+}
+
+/** How the chat server's line confirming a resumed session starts. */
+const RESUMED = Buffer.from('+resumed ');
+
+/**
+ * Frames in `frames` (unmasked server-to-client text frames, one after
+ * another, as line-framer.ts makes them) whose payload starts with `+resumed `.
+ */
+export function countResumedFrames(frames: Buffer): number {
+  if (frames.indexOf(RESUMED) === -1) return 0; // nearly every read
+  let count = 0;
+  let at = 0;
+  while (at + 2 <= frames.length) {
+    const short = frames[at + 1]! & 0x7f;
+    let header = 2;
+    let length = short;
+    if (short === 126) {
+      header = 4;
+      length = frames.readUInt16BE(at + 2);
+    } else if (short === 127) {
+      header = 10;
+      length = frames.readUIntBE(at + 4, 6); // a 64-bit length whose top 16 bits are 0
+    }
+    const payload = at + header;
+    if (length >= RESUMED.length && frames.compare(RESUMED, 0, RESUMED.length, payload, payload + RESUMED.length) === 0) count++;
+    at = payload + length;
+  }
+  return count;
 }
 
 export interface MetricsSources {
@@ -40,7 +79,7 @@ export interface MetricsSources {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly traffic: Traffic = { framesReceived: 0, receivedBytes: 0, framesSent: 0, sentBytes: 0, upstreamPauses: 0 };
+  readonly traffic: Traffic = { framesReceived: 0, receivedBytes: 0, framesSent: 0, sentBytes: 0, upstreamPauses: 0, sessionsResumed: 0 };
   private readonly opened: Counter;
   private readonly closes: Counter<'code'>;
   private readonly refusals: Counter<'reason'>;
@@ -93,6 +132,11 @@ export class GatewayMetrics {
       'Times a chat-server connection stopped being read because more than WS_MAX_BUFFERED bytes waited for its browser (flow control).',
       () => traffic.upstreamPauses,
     );
+    trafficCounter(
+      'gateway_sessions_resumed_total',
+      'Sessions the chat server resumed for a browser (its `+resumed` line relayed): a reload or a dropped connection that cost the user nothing.',
+      () => traffic.sessionsResumed,
+    );
     this.refusals = new Counter({
       name: 'gateway_handshake_refusals_total',
       help: 'WebSocket handshakes refused before the upgrade, by reason (host, origin, shutting_down, gateway_full, address_full).',
@@ -115,6 +159,11 @@ export class GatewayMetrics {
       },
     });
     if (sources.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Frames relayed to a browser (the bridge's hook): counts the resumed sessions among them. */
+  framesRelayed(frames: Buffer): void {
+    this.traffic.sessionsResumed += countResumedFrames(frames);
   }
 
   socketOpened(): void {

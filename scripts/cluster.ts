@@ -24,6 +24,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHAT_ADDRESS_SETTINGS, ConfigError, CONFIG_EXIT_CODE, readInt } from '../common/env.ts';
+import { METRICS_SETTINGS } from '../tcp-server/metrics/metrics-config.ts';
 import { CHAT_READY_RE, GATEWAY_READY_RE, clusterReadyLine } from '../common/ready-lines.ts';
 import { type ChildSpec, Launcher, nodeEntry } from './launcher.ts';
 
@@ -43,10 +44,13 @@ function fail(message: string, code = 1): never {
 let nodeCount: number;
 let redisPort: number;
 let firstChatPort: number;
+let firstMetricsPort: number;
 try {
   nodeCount = readInt(process.env, CLUSTER_LAUNCHER_SETTINGS.nodes.env, CLUSTER_LAUNCHER_SETTINGS.nodes.default, { min: 1, max: 16 });
   redisPort = readInt(process.env, CLUSTER_LAUNCHER_SETTINGS.redisPort.env, CLUSTER_LAUNCHER_SETTINGS.redisPort.default, { min: 0, max: 65535 });
   firstChatPort = readInt(process.env, CHAT_ADDRESS_SETTINGS.port.env, CHAT_ADDRESS_SETTINGS.port.default, { min: 0, max: 65535 - nodeCount });
+  // Like CHAT_PORT: node i serves its metrics on CHAT_METRICS_PORT + i (0: none).
+  firstMetricsPort = readInt(process.env, METRICS_SETTINGS.port.env, METRICS_SETTINGS.port.default, { min: 0, max: 65535 - nodeCount });
 } catch (error) {
   fail((error as Error).message, error instanceof ConfigError ? CONFIG_EXIT_CODE : 1);
 }
@@ -93,6 +97,7 @@ const nodes: ChildSpec[] = Array.from({ length: nodeCount }, (_, i) => ({
     CHAT_PORT: String(nodePorts[i] ?? (firstChatPort === 0 ? 0 : firstChatPort + i)),
     CHAT_REDIS_URL: redisUrl(),
     CHAT_NODE_NAME: `node-${i + 1}`,
+    [METRICS_SETTINGS.port.env]: String(firstMetricsPort === 0 ? 0 : firstMetricsPort + i),
     // One history file per node (a file has one owner); kept with Redis's data.
     CHAT_DB: process.env.CHAT_DB === ':memory:' ? ':memory:' : join(dataDir, `node-${i + 1}.db`),
   }),

@@ -34,6 +34,7 @@ import { type Session, SessionRegistry } from './session/session-registry.ts';
 import type { HistoryStore, LabelRecord } from './history/history-store.ts';
 import { MEMORY_DB, openHistoryStore } from './history/open-history.ts';
 import { historyAnswer, lastAnswer, sinceAnswer } from './history/history-answers.ts';
+import { ServerCounters } from './metrics/server-counters.ts';
 
 export interface ChatServerOptions extends Partial<ServerConfig> {
   /** Where console lines go (joins, leaves); silent by default. */
@@ -85,6 +86,8 @@ export class ChatServer implements ConnectionHandler {
   private shuttingDown = false;
   /** Forgets what connected sessions surely received (SessionRegistry.forgetDelivered). */
   private readonly sessionSweep: NodeJS.Timeout | null;
+  /** Read by the metrics when scraped (tcp-server/metrics/). */
+  readonly counters = new ServerCounters();
 
   constructor(options: ChatServerOptions = {}) {
     const { log, history, ...config } = options;
@@ -157,8 +160,10 @@ export class ChatServer implements ConnectionHandler {
       return;
     }
     this.sockets.add(socket);
+    this.counters.connectionsOpened++;
     socket.once('close', () => this.sockets.delete(socket));
     if (this.connections.size >= this.config.maxClients) {
+      this.counters.refusals.server_full++;
       socket.write(SERVER_FULL);
       closeGracefully(socket, this.config.closeGraceMs);
       return;
@@ -170,6 +175,7 @@ export class ChatServer implements ConnectionHandler {
       setTimeout(() => {
         this.nameTimers.delete(conn);
         conn.send(encode({ type: 'notice', notice: 'name-timeout' }));
+        this.counters.cutoffs.name_timeout++;
         conn.end();
       }, this.config.nameTimeoutMs),
     );
@@ -177,7 +183,9 @@ export class ChatServer implements ConnectionHandler {
   };
 
   onFrame(conn: Connection, frame: Frame): void {
+    this.counters.linesReceived++;
     if (frame.type === 'too-long') {
+      this.counters.refusals.line_too_long++;
       conn.send(encode({ type: 'notice', notice: 'too-long', max: this.config.maxLine }));
       if (conn.name === null) conn.send(PROMPT);
       else if (conn.labels) {
@@ -244,12 +252,14 @@ export class ChatServer implements ConnectionHandler {
     const name = normalizeName(text);
     const problem = nameProblem(name);
     if (problem !== null) {
+      this.counters.refusals.name_invalid++;
       conn.send(encode({ type: 'name-error', reason: 'invalid', detail: problem }));
       conn.send(PROMPT);
       return;
     }
     const key = nameKey(name);
     if (this.identities.find(name) !== undefined || isReservedName(name)) {
+      this.counters.refusals.name_taken++;
       conn.send(encode({ type: 'name-error', reason: 'taken', name }));
       conn.send(PROMPT);
       return;
@@ -264,6 +274,7 @@ export class ChatServer implements ConnectionHandler {
     conn.name = name;
     conn.key = key;
     this.members.set(key, conn);
+    this.counters.members++;
     if (conn.ids) this.idsMembers++;
     this.identities.add(name, conn);
     this.sortedNames.splice(insertionIndex(this.sortedNames, name), 0, name);
@@ -275,6 +286,7 @@ export class ChatServer implements ConnectionHandler {
       conn.startRecording(session.replay);
     }
     conn.send(encode({ type: 'welcome', name, users: this.sortedNames }));
+    this.counters.roomDeliveries += this.members.size - 1;
     this.broadcast(encode({ type: 'join', name }), conn);
     // After its own join line: the room's lines from now on, in its audience's form.
     conn.subscribe(conn.ids ? this.idsLog : this.plainLog);
@@ -286,12 +298,14 @@ export class ChatServer implements ConnectionHandler {
     const { name, key } = conn;
     if (name === null || key === null || this.members.get(key) !== conn) return;
     this.members.delete(key);
+    this.counters.members--;
     if (conn.ids) this.idsMembers--;
     this.identities.delete(name, conn);
     const i = this.sortedNames.indexOf(name);
     if (i !== -1) this.sortedNames.splice(i, 1);
     if (this.shuttingDown) return;
     this.broadcast(encode({ type: 'leave', name }), conn);
+    this.counters.roomDeliveries += this.members.size;
     this.log(`${name} desconectado.`);
   }
 
@@ -343,6 +357,8 @@ export class ChatServer implements ConnectionHandler {
    * the batcher's beforeWrite), then into each audience's log in its form.
    */
   private broadcastPublic(sender: Connection, from: string, text: string, ack: boolean): { id: number; time: number } | null {
+    this.counters.publicMessages++;
+    this.counters.roomDeliveries += this.members.size - 1;
     const plain = encode({ type: 'public', from, text });
     if (!this.history.enabled) {
       // Nobody has ids without history (onExt): one audience.
@@ -361,6 +377,7 @@ export class ChatServer implements ConnectionHandler {
 
   private sendPrivate(conn: Connection, from: string, to: string, text: string): void {
     const member = this.identities.find(to);
+    if (member !== undefined) this.counters.privateMessages++;
     if (member === undefined) conn.send(encode({ type: 'notice', notice: 'not-found', name: to }));
     else member.send(encode({ type: 'private', from, text }));
   }
@@ -512,10 +529,12 @@ export class ChatServer implements ConnectionHandler {
     this.replaceMember(stand, conn);
     session.holder = conn;
     session.replay.release();
+    this.counters.resumes.resumed++;
     conn.attachSession(encode({ type: 'ext-resumed', name: session.name, count: session.replay.total }), lines, session.replay, place.log);
   }
 
   private resumeFailed(conn: Connection, reason: 'unknown' | 'gap'): void {
+    this.counters.resumes[reason]++;
     conn.send(encode({ type: 'ext-resume-failed', reason }));
     conn.send(PROMPT);
   }

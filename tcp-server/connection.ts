@@ -11,6 +11,7 @@ import { TokenBucket } from './rate-limiter.ts';
 import { closeGracefully } from './closing.ts';
 import type { Flushable, WriteBatcher } from './write-batcher.ts';
 import type { BroadcastLog } from './broadcast-log.ts';
+import type { ServerCounters } from './metrics/server-counters.ts';
 import type { LogPlace, Member } from './member.ts';
 import type { ReplayBuffer } from './session/replay-buffer.ts';
 import type { Session } from './session/session-registry.ts';
@@ -35,6 +36,8 @@ export interface ConnectionHandler {
    * before its unsent output is dropped (surrender() can still take it).
    */
   onDone(conn: Connection, how: DoneHow): void;
+  /** Bumped here for the metrics: bytes written, slow readers, flood pauses. */
+  readonly counters: ServerCounters;
 }
 
 /** Queued output above this is written at once rather than at the end of the turn. */
@@ -240,6 +243,7 @@ export class Connection implements Flushable, Member {
     const done = this.allowanceQueued ? this.onReplayWritten : this.onWritten;
     this.allowanceQueued = false;
     this.socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes), done);
+    this.handler.counters.sentBytes += bytes;
   }
 
   private onReplayWritten = (error?: Error | null): void => {
@@ -341,6 +345,7 @@ export class Connection implements Flushable, Member {
   private cutOff(): void {
     if (this.state === State.Closed) return;
     this.drop(State.Closing, 'cut-off');
+    this.handler.counters.cutoffs.slow_reader++;
     // A reset, not a FIN: the kernel would otherwise keep retrying to send
     // up to a full send buffer the client is not reading.
     this.socket.resetAndDestroy();
@@ -404,9 +409,12 @@ export class Connection implements Flushable, Member {
 
   /** Flooding: stop reading until a token is due; the kernel holds the rest. */
   private throttle(now: number): void {
+    this.handler.counters.throttles++;
+    this.handler.counters.throttledNow++;
     this.socket.pause();
     this.throttleTimer = setTimeout(() => {
       this.throttleTimer = null;
+      this.handler.counters.throttledNow--;
       this.process();
       if (this.state === State.Open && this.throttleTimer === null) this.socket.resume();
     }, this.bucket.waitMs(now));
@@ -435,6 +443,7 @@ export class Connection implements Flushable, Member {
   };
 
   private clearTimers(): void {
+    if (this.throttleTimer !== null) this.handler.counters.throttledNow--;
     if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.throttleTimer = null;

@@ -4,9 +4,12 @@
  */
 import { ChatServer } from './chat-server.ts';
 import { CONFIG_EXIT_CODE, ConfigError } from '../common/env.ts';
-import { chatReadyLine } from '../common/ready-lines.ts';
+import { chatMetricsReadyLine, chatReadyLine } from '../common/ready-lines.ts';
 import { serverConfigFromEnv } from './config.ts';
 import { openHistoryStore } from './history/open-history.ts';
+import { chatMetricsRegistry } from './metrics/chat-metrics.ts';
+import { metricsConfigFromEnv } from './metrics/metrics-config.ts';
+import { MetricsEndpoint } from './metrics/metrics-endpoint.ts';
 
 function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
@@ -18,25 +21,46 @@ function fail(error: unknown): never {
 // pipe), the chat must go on rather than die of EPIPE.
 process.stdout.on('error', () => {});
 
-let server: ChatServer;
-try {
-  const config = serverConfigFromEnv();
-  // Storage trouble goes to stderr; the console (stdout) keeps the original lines.
-  const history = openHistoryStore(config, (line) => process.stderr.write(`tcp-server: ${line}\n`));
-  server = new ChatServer({ ...config, history, log: (line) => process.stdout.write(line + '\n') });
-  const { port } = await server.listen();
-  process.stdout.write(chatReadyLine(config.host, port) + '\n');
-} catch (error) {
-  fail(error);
-}
+let server: ChatServer | undefined;
+let metrics: MetricsEndpoint | null = null;
 
+// Before the ready line: a signal that comes as soon as a supervisor (or a
+// test) reads it must find its handler, not Node's default of dying at once.
 let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await server.close();
+  await server?.close();
+  // Last: a scrape while the users are told and closed still gets an answer.
+  await metrics?.close();
   process.stdout.write('Servidor encerrado.\n');
   process.exit(0);
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+try {
+  const config = serverConfigFromEnv();
+  const metricsConfig = metricsConfigFromEnv();
+  // Storage trouble goes to stderr; the console (stdout) keeps the original lines.
+  const history = openHistoryStore(config, (line) => process.stderr.write(`tcp-server: ${line}\n`));
+  const chat = new ChatServer({ ...config, history, log: (line) => process.stdout.write(line + '\n') });
+  server = chat;
+  if (metricsConfig.port !== 0) {
+    // Before the chat listens: a metrics port in use stops the process before any user is let in.
+    const registry = chatMetricsRegistry({
+      counters: chat.counters,
+      connections: () => chat.connectionCount,
+      maxConnections: chat.config.maxClients,
+      history,
+      processMetrics: true,
+    });
+    metrics = await MetricsEndpoint.start(registry, metricsConfig);
+    process.stdout.write(chatMetricsReadyLine(metricsConfig.host, metrics.address.port) + '\n');
+  }
+  const { port } = await chat.listen();
+  process.stdout.write(chatReadyLine(config.host, port) + '\n');
+} catch (error) {
+  fail(error);
+}
+

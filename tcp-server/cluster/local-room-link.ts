@@ -55,6 +55,6 @@ export class LocalRoomLink<T> implements RoomLink<T> {
   async close(): Promise<void> {}
 
   status(): LinkStatus {
-    return { connected: true, heldOps: 0, heldBytes: 0 };
+    return { connected: true, heldOps: 0, heldBytes: 0, roundTripMs: null, outages: 0 };
   }
 }

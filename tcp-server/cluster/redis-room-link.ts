@@ -116,6 +116,9 @@ export class RedisRoomLink<T> implements RoomLink<T> {
   private heartbeat: NodeJS.Timeout | null = null;
   private pumpScheduled = false;
   private outage = false;
+  /** For status(): outages seen, and the last heartbeat's round trip. */
+  private outages = 0;
+  private roundTripMs: number | null = null;
   /** The largest history id seen: the floor for the next one. */
   private maxId = 0;
   private waiters: Array<() => void> = [];
@@ -143,7 +146,13 @@ export class RedisRoomLink<T> implements RoomLink<T> {
   }
 
   status(): LinkStatus {
-    return { connected: this.isUp(), heldOps: this.outbox.length, heldBytes: this.outbox.bytes };
+    return {
+      connected: this.isUp(),
+      heldOps: this.outbox.length,
+      heldBytes: this.outbox.bytes,
+      roundTripMs: this.roundTripMs,
+      outages: this.outages,
+    };
   }
 
   // --- Starting and stopping ------------------------------------------------------------
@@ -218,6 +227,7 @@ export class RedisRoomLink<T> implements RoomLink<T> {
     client.on('error', (error: Error) => {
       if (this.started && !this.closing && !this.outage) {
         this.outage = true;
+        this.outages++;
         this.log(`cluster: Redis unreachable (${messageOf(error)}); holding lines until it is back`);
       }
     });
@@ -378,11 +388,13 @@ export class RedisRoomLink<T> implements RoomLink<T> {
     this.lastBeat = Date.now();
     try {
       const mayReap = Date.now() - this.readySince >= this.o.nodeTtlMs ? '1' : '0';
+      const sent = performance.now();
       const reply = (await this.script('heartbeat', [String(this.o.nodeTtlMs), mayReap, String(this.o.goneGraceMs)])) as [
         string,
         string?,
         string[]?,
       ];
+      this.roundTripMs = performance.now() - sent;
       if (reply[0] === 'unregistered') {
         this.log(`cluster: this node was taken for dead; registering again`);
         void this.recover();

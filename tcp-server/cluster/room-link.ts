@@ -103,6 +103,14 @@ export interface LinkStatus {
   /** Ops (claims, leaves, lines) kept until every node has read them, and their bytes. */
   heldOps: number;
   heldBytes: number;
+  /**
+   * How long the last heartbeat took, sent to answered (a small script
+   * call, so mostly the network and this node's own event-loop delay), in
+   * ms; null before the first one and for the single server.
+   */
+  roundTripMs: number | null;
+  /** Times this node lost Redis since it started (each logged as `Redis unreachable`). */
+  outages: number;
 }
 
 /** The node could not join the cluster at start (the process exits with code 1). */

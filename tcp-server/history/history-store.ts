@@ -82,6 +82,18 @@ export interface HistoryStore {
   findLabel(label: string): LabelRecord | undefined;
   /** Commits and releases the store; later calls do nothing. */
   close(): void;
+  /** What commits wrote and lost, for the metrics (absent: the store writes nothing). */
+  readonly writes?: HistoryWrites;
+}
+
+/** Counted by a store as it commits (tcp-server/metrics/ reads them when scraped). */
+export interface HistoryWrites {
+  /** Lines stored (a repeat handed over again by a cluster is not counted). */
+  lines: number;
+  /** Transactions that failed: their lines were delivered but are not in the history. */
+  failures: number;
+  /** The lines of those transactions. */
+  lostLines: number;
 }
 
 /**

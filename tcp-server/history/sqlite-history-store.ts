@@ -28,7 +28,7 @@
  */
 import Database from 'better-sqlite3';
 import { SERVER_SETTINGS } from '../config.ts';
-import type { HistoryStore, LabelRecord, NewLine, StoredLine } from './history-store.ts';
+import type { HistoryStore, HistoryWrites, LabelRecord, NewLine, StoredLine } from './history-store.ts';
 import { LabelMemory } from './label-memory.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 
@@ -51,6 +51,7 @@ export class HistoryOpenError extends Error {
 
 export class SqliteHistoryStore implements HistoryStore {
   readonly enabled = true;
+  readonly writes: HistoryWrites = { lines: 0, failures: 0, lostLines: 0 };
   private nextId: number;
   /** Rows in the table (the window and what is behind it), kept here so a turn needs no COUNT(*). */
   private count: number;
@@ -200,6 +201,7 @@ export class SqliteHistoryStore implements HistoryStore {
     const trimLabels = this.labelSeq + labels.length - this.labelFloor - this.labelsMax >= TRIM_BATCH;
     try {
       const { added, labelSeq } = this.writeTurn({ rows, trim: trimNow, labels, trimLabels });
+      this.writes.lines += added;
       this.count = trimNow ? Math.min(this.max, this.count + added) : this.count + added;
       this.labelSeq = labelSeq;
       if (trimLabels) this.labelFloor = labelSeq - this.labelsMax;
@@ -211,6 +213,8 @@ export class SqliteHistoryStore implements HistoryStore {
       // The lines were (or are about to be) delivered live: the chat goes on,
       // only their place in the history is lost. Their labels stay known
       // while this process runs, so a resend is still not shown twice.
+      this.writes.failures++;
+      this.writes.lostLines += rows.length;
       for (const l of labels) this.unsavedLabels.remember(l);
       if (!this.failing) {
         this.failing = true;

@@ -7,11 +7,14 @@
  * process, no Redis, no data folder.
  */
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { CLUSTER_READY_RE } from '../../common/ready-lines.ts';
 import { LineClient } from '../helpers/line-client.ts';
+import { scrape } from '../helpers/prometheus.ts';
+import { freePort } from '../helpers/redis-server.ts';
 import { killAll, runScript } from '../helpers/processes.ts';
 
 /** Redis runs in its own process group: if a test fails midway, it is killed here by pid. */
@@ -21,13 +24,14 @@ afterAll(() => {
   for (const pid of redisPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
 });
 
-async function startCluster() {
+async function startCluster(env: Record<string, string> = {}) {
   const run = runScript('scripts/cluster.ts', {
     CHAT_PORT: '0',
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     CLUSTER_REDIS_PORT: '0',
     LOG_LEVEL: 'warn',
+    ...env,
   });
   const exited = once(run.proc, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const [, redisUrl, nodes, pageUrl, dataDir] = await run.waitForOutput(CLUSTER_READY_RE);
@@ -45,6 +49,23 @@ async function redisPid(url: string): Promise<number> {
   return pid;
 }
 
+/** A port P such that P and P + 1 are free (found by binding both). */
+async function twoFreePorts(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port >= 65535) continue;
+    const next = net.createServer().listen(port + 1, '127.0.0.1');
+    const ok = await new Promise<boolean>((resolve) => {
+      next.once('listening', () => resolve(true));
+      next.once('error', () => resolve(false));
+    });
+    if (ok) {
+      await new Promise((r) => next.close(r));
+      return port;
+    }
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -55,14 +76,19 @@ function alive(pid: number): boolean {
 }
 
 describe('npm run cluster', () => {
-  it('starts Redis, two nodes and a gateway; a Redis killed with kill -9 comes back on the same address', async () => {
-    const c = await startCluster();
+  it('starts Redis, two nodes (each with its metrics port) and a gateway; a Redis killed with kill -9 comes back on the same address', async () => {
+    const metricsPort = await twoFreePorts();
+    const c = await startCluster({ CHAT_METRICS_PORT: String(metricsPort) });
     try {
       expect(c.ports).toHaveLength(2);
       expect(c.ports[0]).not.toBe(c.ports[1]);
       expect((await fetch(c.pageUrl)).status).toBe(200);
       const ana = await LineClient.join(c.ports[0]!, 'ana');
       const bia = await LineClient.join(c.ports[1]!, 'bia');
+      // CHAT_METRICS_PORT for the first node, the next port for the second: each counts its own member.
+      for (const port of [metricsPort, metricsPort + 1]) {
+        expect((await scrape(`http://127.0.0.1:${port}/metrics`)).samples.get('chat_members')).toBe(1);
+      }
       const first = await redisPid(c.redisUrl);
       process.kill(first, 'SIGKILL');
       // Its second "ready": the launcher started it again.

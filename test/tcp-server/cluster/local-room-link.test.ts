@@ -62,6 +62,6 @@ describe('LocalRoomLink', () => {
     link.claim('bia', 'conn-bia');
     expect(link.publishPrivate('ana', link.find('BIA')!, 'psst', 'conn-ana')).toBe('ok');
     expect(events.at(-1)).toEqual({ type: 'private', from: 'ana', to: 'conn-bia', text: 'psst' });
-    expect(link.status()).toEqual({ connected: true, heldOps: 0, heldBytes: 0 });
+    expect(link.status()).toEqual({ connected: true, heldOps: 0, heldBytes: 0, roundTripMs: null, outages: 0 });
   });
 });
