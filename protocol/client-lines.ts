@@ -74,9 +74,18 @@ function parseCount(args: string, fallback?: number): number | null {
 // see none of this. Later features (session resume, labels) are negotiated the
 // same way and add their own commands here.
 
-/** Features this version knows. `ids`: history ids on public lines, acks, `/since`, `/last`. */
-export const EXT_FEATURES = ['ids'] as const;
-export type ExtFeature = (typeof EXT_FEATURES)[number];
+/**
+ * Features this version knows. `ids`: history ids on public lines, acks,
+ * `/since`, `/last`. `resume`: session tokens and `/resume` (docs/PROTOCOL.md,
+ * Session resume). `labels`: `/label` and its `+ack` (docs/PROTOCOL.md, Labels).
+ */
+export const ALL_EXT_FEATURES = ['ids', 'resume', 'labels'] as const;
+export type ExtFeature = (typeof ALL_EXT_FEATURES)[number];
+/**
+ * What the page asks for today. The page's own resume work switches it to
+ * ALL_EXT_FEATURES once it handles `+session`, `/resume` and `/label`.
+ */
+export const EXT_FEATURES: readonly ExtFeature[] = ['ids'];
 
 export type ExtCommand = 'since' | 'last';
 
@@ -101,8 +110,15 @@ export function parseExtCommand(line: string): ClientLine | null {
   return count === null ? { type: 'ext-usage', command } : { type: 'last', count };
 }
 
-/** A line at the name prompt: quitting, asking for extensions, or a name attempt. */
-export type PromptLine = { type: 'quit' } | { type: 'ext'; features: string[] } | { type: 'name'; text: string };
+/** A line at the name prompt: quitting, asking for extensions, resuming a session, or a name attempt. */
+export type PromptLine =
+  | { type: 'quit' }
+  | { type: 'ext'; features: string[] }
+  /** `/resume <token> <count>`; only for a client with `resume` on (otherwise a name attempt). */
+  | { type: 'resume'; token: string; count: number }
+  /** `/resume` with a bad token or count. */
+  | { type: 'resume-usage' }
+  | { type: 'name'; text: string };
 
 const FEATURE_RE = /^[a-z][a-z0-9-]{0,31}$/u;
 
@@ -115,8 +131,58 @@ export function parsePromptLine(line: string): PromptLine {
     const features = lower.slice(4).split(/\s+/u).filter((f) => FEATURE_RE.test(f));
     return { type: 'ext', features: [...new Set(features)] };
   }
+  if (lower === '/resume' || /^\/resume\s/u.test(lower)) return parseResume(trimmed.slice(7));
   return { type: 'name', text: line };
 }
+
+// --- Session resume (docs/PROTOCOL.md, Session resume) -----------------------
+
+/** A session token: opaque to the client, 1 to 100 of these characters. */
+export const SESSION_TOKEN_RE = /^[A-Za-z0-9_-]{1,100}$/u;
+
+function parseResume(args: string): PromptLine {
+  const parts = args.trim().split(/\s+/u);
+  const [token, count] = parts;
+  // A count is a line count: a whole number a double holds exactly.
+  if (parts.length !== 2 || !SESSION_TOKEN_RE.test(token!) || !/^\d{1,16}$/u.test(count!)) return { type: 'resume-usage' };
+  const n = Number(count);
+  return Number.isSafeInteger(n) ? { type: 'resume', token: token!, count: n } : { type: 'resume-usage' };
+}
+
+// --- Labels (docs/PROTOCOL.md, Labels) ----------------------------------------
+
+/** A label the client puts on a chat line: 1 to 64 of these characters. */
+export const LABEL_RE = /^[A-Za-z0-9_-]{1,64}$/u;
+
+/** The chat lines a label may carry. */
+export type LabelledLine = Extract<ClientLine, { type: 'public' | 'private' | 'private-empty' }>;
+
+export type LabelLine =
+  | { type: 'label'; label: string; line: LabelledLine }
+  /** A bad label, no text, or a command after the label. */
+  | { type: 'label-usage' };
+
+const LABEL_LINE_RE = /^\/label(?:\s|$)/iu;
+const LABEL_ARGS_RE = /^\/label ([A-Za-z0-9_-]{1,64}) ([^]*)$/iu;
+
+/**
+ * `/label <label> <text>` from a client with `labels` on, or null for any
+ * other line. `<text>` is what the client would otherwise send as a chat
+ * line (public text, `//text`, `@name text`), from after the one space that
+ * follows the label, so its bytes are kept as they are.
+ */
+export function parseLabelLine(line: string): LabelLine | null {
+  if (!LABEL_LINE_RE.test(line)) return null;
+  const m = LABEL_ARGS_RE.exec(line);
+  if (m === null) return { type: 'label-usage' };
+  const inner = parseClientLine(m[2]!);
+  if (inner.type !== 'public' && inner.type !== 'private' && inner.type !== 'private-empty') return { type: 'label-usage' };
+  return { type: 'label', label: m[1]!, line: inner };
+}
+
+/** The lines a client sends to resume a session and to label a chat line (what the page sends). */
+export const resumeLine = (token: string, count: number): string => `/resume ${token} ${count}`;
+export const labelLine = (label: string, text: string): string => `/label ${label} ${text}`;
 
 /** The lines a client sends to use the extensions (what the page sends). */
 export const extLine = (features: readonly string[]): string => `/ext ${features.join(' ')}`;

@@ -87,6 +87,11 @@ export function formatEvent(event: ServerEvent): string {
     case 'ext-history-end':
     case 'ext-usage':
     case 'ext-unknown':
+    case 'ext-label-ack':
+    case 'ext-session':
+    case 'ext-resumed':
+    case 'ext-resume-failed':
+    case 'ext-session-moved':
       return formatExtEvent(event);
   }
 }
@@ -264,6 +269,20 @@ export type ExtEvent =
   | { type: 'ext-history-end'; more: boolean }
   /** Bad arguments to an extension command. */
   | { type: 'ext-usage'; command: string }
+  /**
+   * A labelled line was handled (or recognised as a repeat): exactly one per
+   * `/label`. `id`: the public line's history id; null (`-`) for a private
+   * line, a line answered with an error, or without history.
+   */
+  | { type: 'ext-label-ack'; id: number | null; time: number; label: string }
+  /** The session's token, the first line after the name is accepted (feature `resume`). */
+  | { type: 'ext-session'; token: string }
+  /** `/resume` worked: `count` lines were sent on the session in all; the replay follows. */
+  | { type: 'ext-resumed'; name: string; count: number }
+  /** `/resume` did not work (`unknown`, `gap`; a later version may add reasons): the prompt follows. */
+  | { type: 'ext-resume-failed'; reason: string }
+  /** Another connection took this session over: this connection closes. */
+  | { type: 'ext-session-moved' }
   | { type: 'ext-unknown'; text: string };
 
 function formatExtEvent(event: ExtEvent): string {
@@ -280,6 +299,16 @@ function formatExtEvent(event: ExtEvent): string {
       return event.more ? '+hist-end more' : '+hist-end done';
     case 'ext-usage':
       return `+usage ${event.command}`;
+    case 'ext-label-ack':
+      return `+ack ${event.id ?? '-'} ${event.time} ${event.label}`;
+    case 'ext-session':
+      return `+session ${event.token}`;
+    case 'ext-resumed':
+      return `+resumed ${event.name} ${event.count}`;
+    case 'ext-resume-failed':
+      return `+resume-failed ${event.reason}`;
+    case 'ext-session-moved':
+      return '+session-moved';
     case 'ext-unknown':
       return event.text;
   }
@@ -287,19 +316,27 @@ function formatExtEvent(event: ExtEvent): string {
 
 // One expression for every verb: the page carries this code, and one regex
 // weighs less than five (the page has a size budget). Its alternatives:
-// `+msg|+hist <id> <time> <name>: <text>`; `+ack <id> <time>`,
-// `+hist-end more|done` and `+usage <command>`, each maybe followed by fields
-// of a later version; `+ext <feature>…`.
+// `+msg|+hist <id> <time> <name>: <text>`; `+ack <id>|- <time> [<label>]`,
+// `+hist-end more|done`, `+usage <command>`, `+session <token>`,
+// `+resumed <name> <count>`, `+resume-failed <reason>` and `+session-moved`,
+// each maybe followed by fields of a later version; `+ext <feature>…`.
 const EXT_RE = re(
-  `^\\+(?:(msg|hist) (\\d{1,16}) (\\d{1,16}) (${NAME_SOURCE}): ([^]*)|(?:ack (\\d{1,16}) (\\d{1,16})|hist-end (more|done)|usage ([a-z][a-z0-9-]*))(?: [^]*)?|ext((?: [a-z][a-z0-9-]*)*))$`,
+  `^\\+(?:(msg|hist) (\\d{1,16}) (\\d{1,16}) (${NAME_SOURCE}): ([^]*)|(?:ack (\\d{1,16}|-) (\\d{1,16})(?: ([A-Za-z0-9_-]{1,64}))?|hist-end (more|done)|usage ([a-z][a-z0-9-]*)|session ([A-Za-z0-9_-]{1,100})|resumed (${NAME_SOURCE}) (\\d{1,16})|resume-failed ([a-z][a-z0-9-]*)|(session-moved))(?: [^]*)?|ext((?: [a-z][a-z0-9-]*)*))$`,
 );
 
 function parseExtLine(line: string): ExtEvent {
   const m = EXT_RE.exec(line);
   if (m === null) return { type: 'ext-unknown', text: line };
-  const [, verb, id, time, from, text, ackId, ackTime, end, usage, features] = m;
+  const [, verb, id, time, from, text, ackId, ackTime, label, end, usage, token, resumed, count, failed, moved, features] = m;
   if (verb) return { type: verb === 'msg' ? 'ext-public' : 'ext-history', id: Number(id), time: Number(time), from: from!, text: text! };
+  if (label) return { type: 'ext-label-ack', id: ackId === '-' ? null : Number(ackId), time: Number(ackTime), label };
+  // `+ack - <time>` without a label is nothing this version sends.
+  if (ackId === '-') return { type: 'ext-unknown', text: line };
   if (ackId) return { type: 'ext-ack', id: Number(ackId), time: Number(ackTime) };
+  if (token) return { type: 'ext-session', token };
+  if (resumed) return { type: 'ext-resumed', name: resumed, count: Number(count) };
+  if (failed) return { type: 'ext-resume-failed', reason: failed };
+  if (moved) return { type: 'ext-session-moved' };
   if (end) return { type: 'ext-history-end', more: end === 'more' };
   if (usage) return { type: 'ext-usage', command: usage };
   return { type: 'ext-features', features: features!.split(' ').slice(1) };

@@ -57,7 +57,7 @@ describe('history lines are exactly the protocol table', () => {
   });
 
   it('parses an extension line it does not know as ext-unknown, never as a notice to show', () => {
-    expect(parseServerLine('+session abc 12')).toEqual({ type: 'ext-unknown', text: '+session abc 12' });
+    expect(parseServerLine('+topic abc 12')).toEqual({ type: 'ext-unknown', text: '+topic abc 12' });
   });
 
   it('stamps a time as DD/MM HH:MM in the local time zone', () => {

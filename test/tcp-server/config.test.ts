@@ -15,4 +15,23 @@ describe('server settings from the environment', () => {
       expect(() => serverConfigFromEnv({ CHAT_CLOSE_GRACE_MS: bad })).toThrow(/CHAT_CLOSE_GRACE_MS/);
     }
   });
+
+  it('keeps a dropped session 30 s and 1 MiB for it by default; CHAT_RESUME_GRACE_MS=0 turns resume off', () => {
+    expect(serverConfigFromEnv({}).resumeGraceMs).toBe(30_000);
+    expect(serverConfigFromEnv({}).resumeBufferBytes).toBe(1024 * 1024);
+    expect(serverConfigFromEnv({ CHAT_RESUME_GRACE_MS: '0' }).resumeGraceMs).toBe(0);
+    expect(serverConfigFromEnv({ CHAT_RESUME_GRACE_MS: '5000', CHAT_RESUME_BUFFER_BYTES: '65536' })).toMatchObject({
+      resumeGraceMs: 5000,
+      resumeBufferBytes: 65536,
+    });
+  });
+
+  it('refuses bad resume settings, naming the variable', () => {
+    for (const bad of ['-1', '1.5', 'soon', '86400001']) {
+      expect(() => serverConfigFromEnv({ CHAT_RESUME_GRACE_MS: bad })).toThrow(/CHAT_RESUME_GRACE_MS/);
+    }
+    for (const bad of ['0', '1023', 'lots']) {
+      expect(() => serverConfigFromEnv({ CHAT_RESUME_BUFFER_BYTES: bad })).toThrow(/CHAT_RESUME_BUFFER_BYTES/);
+    }
+  });
 });
