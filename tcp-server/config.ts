@@ -37,6 +37,8 @@ export interface ServerConfig {
   resumeGraceMs: number;
   /** Bytes of lines a session keeps for a resume (sent but maybe not received, or held while detached). */
   resumeBufferBytes: number;
+  /** Line labels remembered (issue 13: a resent line is recognised); oldest forgotten first. */
+  labelsMax: number;
 }
 
 export const SERVER_SETTINGS = {
@@ -56,7 +58,15 @@ export const SERVER_SETTINGS = {
   historyPage: { env: 'CHAT_HISTORY_PAGE', default: 500 },
   resumeGraceMs: { env: 'CHAT_RESUME_GRACE_MS', default: 30_000 },
   resumeBufferBytes: { env: 'CHAT_RESUME_BUFFER_BYTES', default: 1024 * 1024 },
+  labelsMax: { env: 'CHAT_LABELS_MAX', default: 100_000 },
 } as const satisfies Record<keyof ServerConfig, { env: string; default: string | number }>;
+
+/**
+ * The most CHAT_LABELS_MAX may be: with CHAT_HISTORY=off or CHAT_DB=:memory:
+ * labels live in the process's memory (about 150 bytes each), so a typo with
+ * extra zeros must stop the server rather than let it grow without bound.
+ */
+export const LABELS_MAX_LIMIT = 10_000_000;
 
 export const DEFAULT_CONFIG: ServerConfig = Object.fromEntries(
   Object.entries(SERVER_SETTINGS).map(([key, s]) => [key, s.default]),
@@ -82,6 +92,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     // A grace longer than a day would keep closed tabs in the room for a day.
     resumeGraceMs: readInt(env, s.resumeGraceMs.env, s.resumeGraceMs.default, { min: 0, max: 86_400_000 }),
     resumeBufferBytes: readInt(env, s.resumeBufferBytes.env, s.resumeBufferBytes.default, { min: 1024 }),
+    labelsMax: readInt(env, s.labelsMax.env, s.labelsMax.default, { max: LABELS_MAX_LIMIT }),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
- * The history store the settings ask for: CHAT_HISTORY=off gives none,
- * otherwise SQLite at CHAT_DB. A database that cannot be used is a
- * configuration error naming CHAT_DB and the path (exit code 2).
+ * The history store the settings ask for: CHAT_HISTORY=off gives none (line
+ * labels then live in memory), otherwise SQLite at CHAT_DB (labels with the
+ * lines, in the file or in `:memory:`); either keeps CHAT_LABELS_MAX labels.
+ * A database that cannot be used is a configuration error naming CHAT_DB and
+ * the path (exit code 2).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,11 +15,11 @@ import { HistoryOpenError, SqliteHistoryStore } from './sqlite-history-store.ts'
 export const MEMORY_DB = ':memory:';
 
 export function openHistoryStore(
-  config: Pick<ServerConfig, 'db' | 'historyMode' | 'historyMax'>,
+  config: Pick<ServerConfig, 'db' | 'historyMode' | 'historyMax' | 'labelsMax'>,
   log: (line: string) => void = () => {},
   cwd: string = process.cwd(),
 ): HistoryStore {
-  if (config.historyMode === 'off') return new DisabledHistory();
+  if (config.historyMode === 'off') return new DisabledHistory({ labelsMax: config.labelsMax });
   const variable = SERVER_SETTINGS.db.env;
   const path = config.db === MEMORY_DB ? MEMORY_DB : resolve(cwd, config.db);
   if (path !== MEMORY_DB) {
@@ -31,7 +33,7 @@ export function openHistoryStore(
     }
   }
   try {
-    return SqliteHistoryStore.open(path, { max: config.historyMax, log });
+    return SqliteHistoryStore.open(path, { max: config.historyMax, labelsMax: config.labelsMax, log });
   } catch (error) {
     if (error instanceof HistoryOpenError) throw new ConfigError(`${variable}: ${error.message}`);
     throw error;

@@ -18,9 +18,18 @@
  *   per line doubled the cost of a one-line commit (measured: about 120
  *   against 60 µs on this machine); a range delete every TRIM_BATCH lines
  *   costs next to nothing.
+ * - Labels (issue 13) are rows of `labels`, written in the turn's transaction
+ *   with its lines, so a crash loses a line and its label together or
+ *   neither. Until commit they wait in memory, where findLabel sees them.
+ *   Only the newest `labelsMax` are visible, by the same device as lines: a
+ *   label's `seq` grows by one per label, so the window is `seq > newest -
+ *   labelsMax` (no count, no scan), and the rows behind it are deleted by one
+ *   range delete every TRIM_BATCH labels.
  */
 import Database from 'better-sqlite3';
-import type { HistoryStore, NewLine, StoredLine } from './history-store.ts';
+import { SERVER_SETTINGS } from '../config.ts';
+import type { HistoryStore, LabelRecord, NewLine, StoredLine } from './history-store.ts';
+import { LabelMemory } from './label-memory.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 
 export interface SqliteHistoryOptions {
@@ -28,9 +37,11 @@ export interface SqliteHistoryOptions {
   max: number;
   /** Where write and read errors are reported (once per outage). */
   log?: (line: string) => void;
+  /** Labels kept (CHAT_LABELS_MAX); older ones are forgotten as new ones arrive. */
+  labelsMax?: number;
 }
 
-/** Rows behind the window are deleted once there are this many. */
+/** Rows (lines or labels) behind the window are deleted once there are this many. */
 const TRIM_BATCH = 100;
 
 /** The database could not be opened as a history; the file was not changed. */
@@ -46,13 +57,27 @@ export class SqliteHistoryStore implements HistoryStore {
   private pending: StoredLine[] = [];
   private failing = false;
   private readFailing = false;
+  private labelReadFailing = false;
   private closed = false;
   private readonly max: number;
+  private readonly labelsMax: number;
+  /** This turn's labels, written by the next commit. */
+  private readonly pendingLabels: LabelMemory;
+  /**
+   * Labels of turns whose write failed: their lines were still delivered, so
+   * a resend must still be recognised while this process runs.
+   */
+  private readonly unsavedLabels: LabelMemory;
+  /** The newest label's seq in the table (0: none yet). */
+  private labelSeq: number;
+  /** Every label row with a seq up to this one is deleted. */
+  private labelFloor: number;
+  private readonly selectLabel: Database.Statement<[string, number], LabelRecord>;
   private readonly log: (line: string) => void;
   private readonly selectRecent: Database.Statement<[number], StoredLine>;
   private readonly selectSince: Database.Statement<[number, number, number], StoredLine>;
-  /** Writes a turn's rows (and trims when asked); returns how many rows were new. */
-  private readonly writeTurn: (rows: StoredLine[], trim: boolean) => number;
+  /** Writes a turn's rows and labels (and trims when asked); returns how many rows were new and the newest label seq. */
+  private readonly writeTurn: (turn: Turn) => { added: number; labelSeq: number };
 
   /** Opens (creating it if needed) and migrates the database at `path`. Throws HistoryOpenError. */
   static open(path: string, options: SqliteHistoryOptions): SqliteHistoryStore {
@@ -79,6 +104,9 @@ export class SqliteHistoryStore implements HistoryStore {
   ) {
     const db = database;
     this.max = options.max;
+    this.labelsMax = options.labelsMax ?? SERVER_SETTINGS.labelsMax.default;
+    this.pendingLabels = new LabelMemory(this.labelsMax);
+    this.unsavedLabels = new LabelMemory(this.labelsMax);
     this.log = options.log ?? (() => {});
     const last = db.prepare<[], { id: number | null; n: number }>('SELECT max(id) AS id, count(*) AS n FROM messages').get()!;
     this.nextId = Math.max((last.id ?? 0) + 1, Date.now());
@@ -94,16 +122,35 @@ export class SqliteHistoryStore implements HistoryStore {
       'INSERT OR IGNORE INTO messages (id, time, name, text) VALUES (?, ?, ?, ?)',
     );
     const trim = db.prepare<[number]>(`DELETE FROM messages WHERE id <= ${behind}`);
-    this.writeTurn = db.transaction((rows: StoredLine[], trimNow: boolean) => {
+    // Both ends by the seq index: no scan however many labels there are.
+    const seqs = db.prepare<[], { first: number | null; last: number | null }>(
+      'SELECT min(seq) AS first, max(seq) AS last FROM labels',
+    ).get()!;
+    this.labelSeq = seqs.last ?? 0;
+    this.labelFloor = seqs.first === null ? this.labelSeq : seqs.first - 1;
+    this.selectLabel = db.prepare('SELECT label, message_id AS id, time FROM labels WHERE label = ? AND seq > ?');
+    // REPLACE: the only row a new label can meet is one behind the window
+    // (findLabel answers for those in it first), forgotten already.
+    const insertLabel = db.prepare<[string, number | null, number]>(
+      'INSERT OR REPLACE INTO labels (label, message_id, time) VALUES (?, ?, ?)',
+    );
+    const trimLabels = db.prepare<[number]>('DELETE FROM labels WHERE seq <= ?');
+    this.writeTurn = db.transaction((turn: Turn) => {
       let added = 0;
-      for (const r of rows) added += insert.run(r.id, r.time, r.name, r.text).changes;
-      if (trimNow) trim.run(this.max);
-      return added;
+      for (const r of turn.rows) added += insert.run(r.id, r.time, r.name, r.text).changes;
+      if (turn.trim) trim.run(this.max);
+      let labelSeq = this.labelSeq;
+      for (const l of turn.labels) labelSeq = Number(insertLabel.run(l.label, l.id, l.time).lastInsertRowid);
+      if (turn.trimLabels) trimLabels.run(labelSeq - this.labelsMax);
+      return { added, labelSeq };
     });
-    // A lower CHAT_HISTORY_MAX than last time applies at once.
-    if (this.count > this.max) {
-      this.writeTurn([], true);
-      this.count = this.max;
+    // A lower CHAT_HISTORY_MAX or CHAT_LABELS_MAX than last time applies at once.
+    const trimLines = this.count > this.max;
+    const trimLabelsNow = this.labelSeq - this.labelFloor > this.labelsMax;
+    if (trimLines || trimLabelsNow) {
+      this.writeTurn({ rows: [], trim: trimLines, labels: [], trimLabels: trimLabelsNow });
+      if (trimLines) this.count = this.max;
+      if (trimLabelsNow) this.labelFloor = this.labelSeq - this.labelsMax;
     }
   }
 
@@ -119,21 +166,52 @@ export class SqliteHistoryStore implements HistoryStore {
     if (!this.closed) this.pending.push({ id: line.id, time: line.time, name: line.name, text: line.text });
   }
 
+  rememberLabel(record: LabelRecord): void {
+    if (this.closed || this.findLabel(record.label) !== undefined) return;
+    this.pendingLabels.remember(record);
+  }
+
+  findLabel(label: string): LabelRecord | undefined {
+    if (this.closed) return undefined;
+    const known = this.pendingLabels.find(label) ?? this.unsavedLabels.find(label);
+    if (known !== undefined) return known;
+    // The window counts this turn's labels as the newest.
+    const floor = this.labelSeq + this.pendingLabels.size - this.labelsMax;
+    try {
+      const row = this.selectLabel.get(label, floor);
+      this.labelReadFailing = false;
+      return row;
+    } catch (error) {
+      // Not found: the line is taken as new. Better a possible repeat than a lost line.
+      if (!this.labelReadFailing) {
+        this.labelReadFailing = true;
+        this.log(`history: cannot read labels (${messageOf(error)}); a resent line may be shown twice`);
+      }
+      return undefined;
+    }
+  }
+
   commit(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 && this.pendingLabels.size === 0) return;
     const rows = this.pending;
     this.pending = [];
+    const labels = this.pendingLabels.take();
     const trimNow = this.count + rows.length - this.max >= TRIM_BATCH;
+    const trimLabels = this.labelSeq + labels.length - this.labelFloor - this.labelsMax >= TRIM_BATCH;
     try {
-      const added = this.writeTurn(rows, trimNow);
+      const { added, labelSeq } = this.writeTurn({ rows, trim: trimNow, labels, trimLabels });
       this.count = trimNow ? Math.min(this.max, this.count + added) : this.count + added;
+      this.labelSeq = labelSeq;
+      if (trimLabels) this.labelFloor = labelSeq - this.labelsMax;
       if (this.failing) {
         this.failing = false;
         this.log('history: storing lines again');
       }
     } catch (error) {
       // The lines were (or are about to be) delivered live: the chat goes on,
-      // only their place in the history is lost.
+      // only their place in the history is lost. Their labels stay known
+      // while this process runs, so a resend is still not shown twice.
+      for (const l of labels) this.unsavedLabels.remember(l);
       if (!this.failing) {
         this.failing = true;
         this.log(`history: cannot store lines (${messageOf(error)}); they are still delivered, storing resumes when writes succeed`);
@@ -171,6 +249,16 @@ export class SqliteHistoryStore implements HistoryStore {
       return [];
     }
   }
+}
+
+/** One commit's writes. */
+interface Turn {
+  rows: StoredLine[];
+  /** Delete the lines behind the window. */
+  trim: boolean;
+  labels: LabelRecord[];
+  /** Delete the labels behind the window. */
+  trimLabels: boolean;
 }
 
 /**
