@@ -17,12 +17,15 @@
  * rejoin, and the server processes each label once.
  */
 import {
+  ALL_EXT_FEATURES,
+  type ExtEvent,
   type Notice,
   extLine,
   nameKey,
   normalizeName,
   parseClientLine,
   parseServerLine,
+  resumeLine,
   sanitize,
   utf8Length,
 } from '../../protocol/index.ts';
@@ -32,13 +35,15 @@ import { MAX_ITEMS, type MessageItem, MessageLog, type NewItem } from './message
 import { Outbox, type Pending } from './outbox.ts';
 import { Roster } from './roster.svelte.ts';
 import { mentionsMe } from './segments.ts';
-import { PAGE_FEATURES, type SessionEvent, countsLine, newLabel, parseSessionLine, resumeLine } from './session-lines.ts';
+import { countsLine, newLabel } from './session-lines.ts';
 import { type Saved, SessionStore } from './session-store.ts';
 
 /** The server's default CHAT_MAX_LINE; a "too long" notice teaches the real one. */
 export const DEFAULT_MAX_LINE = 4096;
 
 export type Phase = 'name' | 'joining' | 'chat';
+
+type SessionVerb = 'ext-session' | 'ext-resumed' | 'ext-resume-failed' | 'ext-session-moved' | 'ext-label-ack';
 
 export type NameError =
   | { reason: 'invalid' }
@@ -193,7 +198,7 @@ export class ChatRoom implements LinkListener {
     // "Full" was about the last socket; this one will say so again if it still is.
     if (this.farewell === 'full') this.farewell = null;
     this.outbox.unsend(); // nothing is confirmed on a new socket but by its own `+ack`s
-    this.askingExt = this.link.send(extLine(PAGE_FEATURES));
+    this.askingExt = this.link.send(extLine(ALL_EXT_FEATURES));
     if (this.phase !== 'name' && this.me && !this.session) this.link.send(this.me);
   }
 
@@ -223,22 +228,21 @@ export class ChatRoom implements LinkListener {
       this.session!.count++;
       if (replayed) this.replayLeft--;
     }
-    const session = parseSessionLine(line);
-    if (session) this.sessionEvent(session);
-    else this.event(line);
+    this.event(line);
     // The replay is over: now what I typed and the server did not confirm goes again.
     if (replayed && this.replayLeft === 0) this.flush();
   }
 
-  private sessionEvent(event: SessionEvent): void {
+  /** The lines of `resume` and `labels`. */
+  private sessionEvent(event: Extract<ExtEvent, { type: SessionVerb }>): void {
     switch (event.type) {
-      case 'session':
+      case 'ext-session':
         this.session = { token: event.token, count: 0, name: this.me };
         this.counting = true;
         this.savedCount = -1;
         this.persist();
         return;
-      case 'resumed': {
+      case 'ext-resumed': {
         if (!this.session) return;
         const reloaded = this.roster.users.length === 0;
         this.counting = true;
@@ -255,17 +259,17 @@ export class ChatRoom implements LinkListener {
         this.flush();
         return;
       }
-      case 'resume-failed':
+      case 'ext-resume-failed':
         this.endSession();
         this.link.send(this.me); // the prompt follows; the name answers it
         return;
-      case 'session-moved':
+      case 'ext-session-moved':
         this.session = null;
         this.store.save(null);
         this.moved = true;
         this.log.add({ kind: 'status', status: 'moved', name: this.me });
         return; // the server closes; the page comes back with its name, not the token
-      case 'label-ack': {
+      case 'ext-label-ack': {
         const p = this.outbox.confirm(event.label);
         if (!p) return; // a repeat: confirmed already
         this.outboxChanged();
@@ -392,9 +396,18 @@ export class ChatRoom implements LinkListener {
         if (event.more) this.link.send(this.backfill.more());
         else this.caughtUp();
         return;
-      // Never asked with bad arguments; should it come, the page stops waiting for an answer.
+      // A `/resume` the server found malformed: as good as unknown (the prompt follows).
       case 'ext-usage':
-        this.caughtUp();
+        if (event.command === 'resume') this.sessionEvent({ type: 'ext-resume-failed', reason: 'usage' });
+        // Never asked with bad arguments; should it come, the page stops waiting for an answer.
+        else this.caughtUp();
+        return;
+      case 'ext-session':
+      case 'ext-resumed':
+      case 'ext-resume-failed':
+      case 'ext-session-moved':
+      case 'ext-label-ack':
+        this.sessionEvent(event);
         return;
       case 'ext-unknown':
         return;

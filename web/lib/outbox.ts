@@ -7,7 +7,7 @@
  * server (which remembers labels) processes each one once. Commands, and
  * every line when labels are off, leave as soon as they are sent.
  */
-import { labelLine } from './session-lines.ts';
+import { labelLine } from '../../protocol/index.ts';
 
 export interface Pending {
   /** The message item that shows this line in the list (0: none, e.g. a command). */
