@@ -10,7 +10,7 @@
 import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.ts';
-import { Connection, type ConnectionHandler } from './connection.ts';
+import { Connection, type ConnectionHandler, type DoneHow } from './connection.ts';
 import { WriteBatcher } from './write-batcher.ts';
 import { BroadcastLog } from './broadcast-log.ts';
 import { closeGracefully } from './closing.ts';
@@ -27,7 +27,11 @@ import {
   parseClientLine,
   sanitize,
 } from '../protocol/index.ts';
-import { type ExtFeature, isReservedName, parseExtCommand, parsePromptLine } from '../protocol/index.ts';
+import { type ExtFeature, type LabelLine, isReservedName, parseExtCommand, parseLabelLine, parsePromptLine } from '../protocol/index.ts';
+import type { Member } from './member.ts';
+import { DetachedMember } from './session/detached-member.ts';
+import { type Session, SessionRegistry } from './session/session-registry.ts';
+import { type LabelRecordLike, type LabelStore, labelStoreFor } from './labels.ts';
 import type { HistoryStore } from './history/history-store.ts';
 import { MEMORY_DB, openHistoryStore } from './history/open-history.ts';
 import { historyAnswer, lastAnswer, sinceAnswer } from './history/history-answers.ts';
@@ -70,10 +74,14 @@ export class ChatServer implements ConnectionHandler {
   private readonly connections = new Set<Connection>();
   /** Every socket not closed yet, those being closed included. */
   private readonly sockets = new Set<net.Socket>();
-  /** Joined users by nameKey. */
-  private readonly members = new Map<string, Connection>();
+  /** Joined users by nameKey: connections, and stand-ins for sessions waiting for a resume. */
+  private readonly members = new Map<string, Member>();
   /** The same users by name identity: look-alike names are one name. */
-  private readonly identities = new NameRegistry<Connection>();
+  private readonly identities = new NameRegistry<Member>();
+  /** Resumable sessions (feature `resume`). */
+  private readonly sessions: SessionRegistry<Member>;
+  /** Labels of lines handled (feature `labels`): the history's, or memory. */
+  private readonly labels: LabelStore;
   /** Joined names, kept sorted so a welcome costs no sort. */
   private readonly sortedNames: string[] = [];
   private readonly nameTimers = new Map<Connection, NodeJS.Timeout>();
@@ -84,6 +92,8 @@ export class ChatServer implements ConnectionHandler {
     this.config = { ...DEFAULT_CONFIG, ...stripUndefined(config) };
     this.log = log ?? (() => {});
     this.history = history ?? openHistoryStore({ ...this.config, db: MEMORY_DB }, this.log);
+    this.sessions = new SessionRegistry({ graceMs: this.config.resumeGraceMs, bufferBytes: this.config.resumeBufferBytes });
+    this.labels = labelStoreFor(this.history);
     this.server = net.createServer(
       {
         allowHalfOpen: true, // read a client's last lines after it stops sending
@@ -120,6 +130,8 @@ export class ChatServer implements ConnectionHandler {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.server.close();
+    // Nobody comes back to a server that is going away.
+    this.sessions.endAll();
     // Not events.once: it would reject on the 'error' a reset socket emits.
     const closed = [...this.sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
     const bye = encode({ type: 'notice', notice: 'shutdown' });
@@ -162,6 +174,11 @@ export class ChatServer implements ConnectionHandler {
     if (frame.type === 'too-long') {
       conn.send(encode({ type: 'notice', notice: 'too-long', max: this.config.maxLine }));
       if (conn.name === null) conn.send(PROMPT);
+      else if (conn.labels) {
+        // A labelled line is confirmed whatever happened to it, so it is not sent again.
+        const label = LABELLED_HEAD_RE.exec(frame.head)?.[1];
+        if (label !== undefined) this.confirmLabel(conn, label, () => null);
+      }
       return;
     }
     const text = sanitize(frame.text);
@@ -170,16 +187,29 @@ export class ChatServer implements ConnectionHandler {
   }
 
   onEnd(conn: Connection): void {
+    // A client holding a session that closes its side (a gateway whose
+    // browser went away) has dropped, not quit: only `/quit` ends a session.
+    const session = conn.session;
+    if (session !== null && !this.shuttingDown) this.detach(conn, session, true);
     conn.end();
   }
 
-  /** Ended, cut off or gone: the place it took is free at once, and a member leaves. */
-  onDone(conn: Connection): void {
+  /** Ended, cut off or gone: the place it took is free at once, and a member leaves (or waits for a resume). */
+  onDone(conn: Connection, how: DoneHow): void {
     this.connections.delete(conn);
     const timer = this.nameTimers.get(conn);
     if (timer !== undefined) {
       clearTimeout(timer);
       this.nameTimers.delete(conn);
+    }
+    const session = conn.session;
+    if (session !== null) {
+      if (how === 'gone' && !this.shuttingDown) {
+        this.detach(conn, session, true);
+        return;
+      }
+      conn.session = null;
+      this.sessions.end(session);
     }
     this.leave(conn);
   }
@@ -188,6 +218,16 @@ export class ChatServer implements ConnectionHandler {
     const prompt = parsePromptLine(text);
     if (prompt.type === 'ext') {
       this.onExt(conn, prompt.features);
+      return;
+    }
+    // Without `resume` on, `/resume …` is a name attempt like any `/` line (invalid).
+    if (conn.resume && prompt.type === 'resume') {
+      this.onResume(conn, prompt.token, prompt.count);
+      return;
+    }
+    if (conn.resume && prompt.type === 'resume-usage') {
+      conn.send(RESUME_USAGE);
+      conn.send(PROMPT);
       return;
     }
     if (text.trim().toLowerCase() === '/quit') {
@@ -220,6 +260,13 @@ export class ChatServer implements ConnectionHandler {
     if (conn.ids) this.idsMembers++;
     this.identities.add(name, conn);
     this.sortedNames.splice(insertionIndex(this.sortedNames, name), 0, name);
+    if (conn.resume) {
+      // The session's token comes first; the count starts after it.
+      const session = this.sessions.open({ name, key, ids: conn.ids, labels: conn.labels }, conn);
+      conn.session = session;
+      conn.send(encode({ type: 'ext-session', token: session.token }));
+      conn.startRecording(session.replay);
+    }
     conn.send(encode({ type: 'welcome', name, users: this.sortedNames }));
     this.broadcast(encode({ type: 'join', name }), conn);
     // After its own join line: the room's lines from now on, in its audience's form.
@@ -228,7 +275,7 @@ export class ChatServer implements ConnectionHandler {
   }
 
   /** A joined user leaves, once, whatever the cause. */
-  private leave(conn: Connection): void {
+  private leave(conn: Member): void {
     const { name, key } = conn;
     if (name === null || key === null || this.members.get(key) !== conn) return;
     this.members.delete(key);
@@ -243,19 +290,23 @@ export class ChatServer implements ConnectionHandler {
 
   private onChatLine(conn: Connection, text: string): void {
     const from = conn.name!;
+    if (conn.labels) {
+      const labelled = parseLabelLine(text);
+      if (labelled !== null) {
+        this.onLabelled(conn, labelled);
+        return;
+      }
+    }
     const line = (conn.ids ? parseExtCommand(text) : null) ?? parseClientLine(text);
     switch (line.type) {
       case 'empty':
         return;
       case 'public':
-        this.broadcastPublic(conn, from, line.text);
+        this.broadcastPublic(conn, from, line.text, true);
         return;
-      case 'private': {
-        const to = this.identities.find(line.to);
-        if (to === undefined) conn.send(encode({ type: 'notice', notice: 'not-found', name: line.to }));
-        else to.send(encode({ type: 'private', from, text: line.text }));
+      case 'private':
+        this.sendPrivate(conn, from, line.to, line.text);
         return;
-      }
       case 'private-empty':
         conn.send(encode({ type: 'notice', notice: 'private-empty' }));
         return;
@@ -284,12 +335,12 @@ export class ChatServer implements ConnectionHandler {
    * A public line: stored (its id known now, committed before any write:
    * the batcher's beforeWrite), then into each audience's log in its form.
    */
-  private broadcastPublic(sender: Connection, from: string, text: string): void {
+  private broadcastPublic(sender: Connection, from: string, text: string, ack: boolean): { id: number; time: number } | null {
     const plain = encode({ type: 'public', from, text });
     if (!this.history.enabled) {
       // Nobody has ids without history (onExt): one audience.
       this.broadcast(plain, sender);
-      return;
+      return null;
     }
     const time = Date.now();
     const id = this.history.append({ time, name: from, text });
@@ -297,7 +348,14 @@ export class ChatServer implements ConnectionHandler {
     if (this.idsMembers > 0) this.appendToRoom(this.idsLog, encode({ type: 'ext-public', id, time, from, text }), sender);
     this.batcher.roomLine();
     // After the room's lines up to its own: the ack takes the line's place in the sender's stream.
-    if (sender.ids) sender.send(encode({ type: 'ext-ack', id, time }));
+    if (ack && sender.ids) sender.send(encode({ type: 'ext-ack', id, time }));
+    return { id, time };
+  }
+
+  private sendPrivate(conn: Connection, from: string, to: string, text: string): void {
+    const member = this.identities.find(to);
+    if (member === undefined) conn.send(encode({ type: 'notice', notice: 'not-found', name: to }));
+    else member.send(encode({ type: 'private', from, text }));
   }
 
   private onHistoryCommand(conn: Connection, line: HistoryCommand): void {
@@ -328,22 +386,153 @@ export class ChatServer implements ConnectionHandler {
   /** `/ext …` at the name prompt: turns on the features this server has, and says which. */
   private onExt(conn: Connection, asked: readonly string[]): void {
     if (asked.includes('ids' satisfies ExtFeature) && this.history.enabled) conn.ids = true;
-    const on: ExtFeature[] = conn.ids ? ['ids'] : [];
+    if (asked.includes('resume' satisfies ExtFeature) && this.sessions.enabled) conn.resume = true;
+    if (asked.includes('labels' satisfies ExtFeature)) conn.labels = true;
+    const on: ExtFeature[] = [];
+    if (conn.ids) on.push('ids');
+    if (conn.resume) on.push('resume');
+    if (conn.labels) on.push('labels');
     conn.send(encode({ type: 'ext-features', features: on }));
+  }
+
+  // --- Labels (docs/PROTOCOL.md, Labels) ----------------------------------------
+
+  /** `/label <label> <text>`: handled once per label, confirmed every time. */
+  private onLabelled(conn: Connection, labelled: LabelLine): void {
+    if (labelled.type === 'label-usage') {
+      conn.send(LABEL_USAGE);
+      return;
+    }
+    const from = conn.name!;
+    const line = labelled.line;
+    this.confirmLabel(conn, labelled.label, () => {
+      switch (line.type) {
+        case 'public':
+          return this.broadcastPublic(conn, from, line.text, false);
+        case 'private':
+          this.sendPrivate(conn, from, line.to, line.text);
+          return null;
+        case 'private-empty':
+          conn.send(encode({ type: 'notice', notice: 'private-empty' }));
+          return null;
+      }
+    });
+  }
+
+  /**
+   * A label seen before gets the first answer again and nothing happens;
+   * a new one is handled (`handle`: the stored line's id and time, if any),
+   * remembered, and acknowledged after whatever handling sent.
+   */
+  private confirmLabel(conn: Connection, label: string, handle: () => { id: number; time: number } | null): void {
+    const known = this.labels.findLabel(label);
+    if (known !== undefined) {
+      conn.send(labelAck(known));
+      return;
+    }
+    const stored = handle();
+    const record: LabelRecordLike = { label, id: stored?.id ?? null, time: stored?.time ?? Date.now() };
+    this.labels.rememberLabel(record);
+    conn.send(labelAck(record));
+  }
+
+  // --- Sessions (tcp-server/session/, docs/PROTOCOL.md, Session resume) --------
+
+  /**
+   * A session's connection is gone (or is being taken over): a stand-in
+   * keeps its place in the room and gathers its lines; with `grace`, the
+   * session ends after CHAT_RESUME_GRACE_MS unless a connection resumes it.
+   */
+  private detach(conn: Connection, session: Session<Member>, grace: boolean): void {
+    conn.session = null;
+    session.replay.hold();
+    const place = conn.surrender();
+    if (place === null || session.holder !== conn) {
+      this.sessions.end(session);
+      this.leave(conn);
+      return;
+    }
+    const stand = new DetachedMember(session.name, session.key, session.ids, place, session.replay, () => this.endSession(session));
+    this.replaceMember(conn, stand);
+    session.holder = stand;
+    if (grace) this.sessions.startGrace(session, () => this.endSession(session));
+    stand.flush(); // what was pending may be over the budget already
+  }
+
+  /** The session is over: its member leaves the room normally. */
+  private endSession(session: Session<Member>): void {
+    if (!this.sessions.has(session)) return;
+    this.sessions.end(session);
+    this.leave(session.holder);
+  }
+
+  /** `/resume <token> <count>` at the name prompt. */
+  private onResume(conn: Connection, token: string, count: number): void {
+    const session = this.sessions.find(token);
+    if (session === undefined) return this.resumeFailed(conn, 'unknown');
+    if (count > session.replay.total) {
+      // More than was ever written to it: not a count this session gave.
+      conn.send(RESUME_USAGE);
+      conn.send(PROMPT);
+      return;
+    }
+    const old = session.holder;
+    if (old instanceof Connection) {
+      // One connection at a time: the newest wins, the old one is told and closed.
+      this.detach(old, session, false);
+      old.send(SESSION_MOVED);
+      old.end();
+    }
+    const stand = session.holder;
+    if (!(stand instanceof DetachedMember) || !this.sessions.has(session)) return this.resumeFailed(conn, 'unknown');
+    const place = stand.takeOver();
+    if (!this.sessions.has(session)) return this.resumeFailed(conn, 'unknown'); // overflowed just now
+    const lines = session.replay.after(count);
+    if (lines === 'gap' || lines === 'ahead') {
+      this.endSession(session);
+      return this.resumeFailed(conn, 'gap');
+    }
+    this.sessions.stopGrace(session);
+    const timer = this.nameTimers.get(conn);
+    if (timer !== undefined) clearTimeout(timer);
+    this.nameTimers.delete(conn);
+    conn.name = session.name;
+    conn.key = session.key;
+    conn.ids = session.ids;
+    conn.labels = session.labels;
+    conn.session = session;
+    this.replaceMember(stand, conn);
+    session.holder = conn;
+    session.replay.release();
+    conn.attachSession(encode({ type: 'ext-resumed', name: session.name, count: session.replay.total }), lines, session.replay, place.log);
+  }
+
+  private resumeFailed(conn: Connection, reason: 'unknown' | 'gap'): void {
+    conn.send(encode({ type: 'ext-resume-failed', reason }));
+    conn.send(PROMPT);
+  }
+
+  /** Another holder takes a member's place under the same name. */
+  private replaceMember(old: Member, next: Member): void {
+    const { name, key } = old;
+    if (name === null || key === null) return;
+    this.members.set(key, next);
+    this.identities.delete(name, old);
+    this.identities.add(name, next);
   }
 
   /**
    * The same bytes to every joined user but one (joins and leaves read the
    * same in both forms): once into each audience's log that has readers.
    */
-  private broadcast(bytes: Buffer, except: Connection): void {
+  private broadcast(bytes: Buffer, except: Member): void {
     if (this.members.size > this.idsMembers) this.appendToRoom(this.plainLog, bytes, except);
     if (this.idsMembers > 0) this.appendToRoom(this.idsLog, bytes, except);
     this.batcher.roomLine();
   }
 
   /** Appends a line to one audience's log; `sender` (if it reads that log) does not get it back. */
-  private appendToRoom(log: BroadcastLog, bytes: Buffer, sender: Connection): void {
+  private appendToRoom(log: BroadcastLog, bytes: Buffer, sender: Member): void {
     const start = log.append(bytes);
     sender.sentToRoom(log, start, log.end);
   }
@@ -368,6 +557,15 @@ function encode(event: ServerEvent): Buffer {
 }
 
 const PROMPT = encode({ type: 'prompt' });
+const RESUME_USAGE = encode({ type: 'ext-usage', command: 'resume' });
+const LABEL_USAGE = encode({ type: 'ext-usage', command: 'label' });
+const SESSION_MOVED = encode({ type: 'ext-session-moved' });
+/** The label at the start of a too-long line (LineFramer keeps its head). */
+const LABELLED_HEAD_RE = /^\/label ([A-Za-z0-9_-]{1,64}) /iu;
+
+function labelAck(record: LabelRecordLike): Buffer {
+  return encode({ type: 'ext-label-ack', id: record.id, time: record.time, label: record.label });
+}
 const SERVER_FULL = encode({ type: 'notice', notice: 'server-full' });
 type HistoryCommand = Extract<ClientLine, { type: 'history' | 'history-usage' | 'since' | 'last' | 'ext-usage' }>;
 const HISTORY_OFF = encode({ type: 'history-notice', notice: 'off' });

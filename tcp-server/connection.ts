@@ -11,6 +11,18 @@ import { TokenBucket } from './rate-limiter.ts';
 import { closeGracefully } from './closing.ts';
 import type { Flushable, WriteBatcher } from './write-batcher.ts';
 import type { BroadcastLog } from './broadcast-log.ts';
+import type { LogPlace, Member } from './member.ts';
+import type { ReplayBuffer } from './session/replay-buffer.ts';
+import type { Session } from './session/session-registry.ts';
+
+/** Why the server is done with a connection. */
+export type DoneHow =
+  /** The server ended it (`/quit`, name timeout, shutdown, a takeover, the client's FIN). */
+  | 'ended'
+  /** A slow reader, reset. */
+  | 'cut-off'
+  /** The socket closed or failed under us. */
+  | 'gone';
 
 export interface ConnectionHandler {
   /** A complete line (or a too-long report) from the client, in order and paced. */
@@ -19,9 +31,10 @@ export interface ConnectionHandler {
   onEnd(conn: Connection): void;
   /**
    * The server is done with this connection: it was ended, cut off, or its
-   * socket is gone. Nothing more is read from it or sent to it. Called once.
+   * socket is gone. Nothing more is read from it or sent to it. Called once,
+   * before its unsent output is dropped (surrender() can still take it).
    */
-  onDone(conn: Connection): void;
+  onDone(conn: Connection, how: DoneHow): void;
 }
 
 /** Queued output above this is written at once rather than at the end of the turn. */
@@ -34,13 +47,19 @@ const enum State {
   Closed,
 }
 
-export class Connection implements Flushable {
+export class Connection implements Flushable, Member {
   /** The chat name once joined; set and read by ChatServer. */
   name: string | null = null;
   /** nameKey(name), cached for lookups on leave. */
   key: string | null = null;
   /** Opted in to history ids (`/ext ids`, docs/PROTOCOL.md); set by ChatServer before joining. */
   ids = false;
+  /** Opted in to session resume (`/ext resume`, and the server has it on); set by ChatServer. */
+  resume = false;
+  /** Opted in to labels (`/ext labels`); set by ChatServer. */
+  labels = false;
+  /** The resumable session this connection holds; set by ChatServer. */
+  session: Session<Member> | null = null;
 
   private state = State.Open;
   /** Output not handed to the socket yet, in order (the room's lines not read out of the log yet follow it). */
@@ -61,6 +80,14 @@ export class Connection implements Flushable {
   private replying = false;
   /** A write the kernel has not taken in full yet. */
   private writing = false;
+  /** Where written lines are recorded for a resume (a session's replay buffer); null: not recorded. */
+  private recorder: ReplayBuffer | null = null;
+  /** `pending[0…recordFrom)` is not recorded: lines before `+session`, `+resumed` and the replay. */
+  private recordFrom = 0;
+  /** Bytes of a resume's replay: exempt from CHAT_SENDQ until the kernel took them. */
+  private allowance = 0;
+  /** The replay is in `pending`: the next write's completion ends the allowance. */
+  private allowanceQueued = false;
   private readonly framer: LineFramer;
   private readonly bucket: TokenBucket;
   /** A frame read but not yet allowed through by the rate limiter. */
@@ -149,7 +176,7 @@ export class Connection implements Flushable {
     this.pendingBytes += bytes.length;
     if (reply) this.pendingReply = true;
     // The queue limit counts what waits here and what waits in the socket.
-    if (this.pendingBytes + this.socket.writableLength > this.config.sendQueue) {
+    if (this.pendingBytes + this.socket.writableLength > this.config.sendQueue + this.allowance) {
       // A slow reader: its backlog must not grow the server's memory.
       this.cutOff();
       return;
@@ -179,7 +206,7 @@ export class Connection implements Flushable {
     if (this.state !== State.Open) return;
     if (this.writing) {
       // Still behind: the room's lines wait in the log, counted against the limit.
-      if (this.pendingBytes + this.logBytesHeld + this.socket.writableLength > this.config.sendQueue) this.cutOff();
+      if (this.pendingBytes + this.logBytesHeld + this.socket.writableLength > this.config.sendQueue + this.allowance) this.cutOff();
       return;
     }
     this.readLog();
@@ -202,12 +229,78 @@ export class Connection implements Flushable {
     const pending = this.pending;
     if (pending.length === 0) return;
     this.batcher.beforeWrite();
+    // What is written now is what a resume may have to send again.
+    if (this.recorder !== null) this.recorder.record(pending, this.recordFrom);
+    this.recordFrom = 0;
     const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingReply = false;
     this.writing = true;
-    this.socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes), this.onWritten);
+    const done = this.allowanceQueued ? this.onReplayWritten : this.onWritten;
+    this.allowanceQueued = false;
+    this.socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes), done);
+  }
+
+  private onReplayWritten = (error?: Error | null): void => {
+    this.allowance = 0;
+    this.onWritten(error);
+  };
+
+  // --- Sessions (tcp-server/session/, docs/PROTOCOL.md, Session resume) --------
+
+  /** From now on, lines written to this client are recorded in `replay` (after what is queued now). */
+  startRecording(replay: ReplayBuffer): void {
+    this.recorder = replay;
+    this.recordFrom = this.pending.length;
+  }
+
+  /**
+   * Gives up the member's place: its place in the room's log, and its
+   * recorded lines not written yet, which go into the replay buffer (they
+   * are the session's, not this socket's). What was queued before recording
+   * began stays queued. Returns null if it had no place in the log.
+   */
+  surrender(): LogPlace | null {
+    const place = this.log !== null && this.cursor !== null ? { log: this.log, cursor: this.cursor, own: this.own } : null;
+    if (this.recorder !== null && this.recordFrom < this.pending.length) {
+      this.recorder.record(this.pending, this.recordFrom);
+      this.pending.length = this.recordFrom;
+      this.pendingBytes = 0;
+      for (const b of this.pending) this.pendingBytes += b.length;
+    }
+    this.recorder = null;
+    this.recordFrom = 0;
+    this.log = null;
+    this.cursor = null;
+    this.own = [];
+    return place;
+  }
+
+  /**
+   * Takes a session over: `first` (the `+resumed` line, not counted), then
+   * the replay, then the room's lines of `log` from its end on. The replay
+   * does not count against CHAT_SENDQ until the kernel has taken it: a
+   * resume must not get the client cut off as a slow reader.
+   */
+  attachSession(first: Buffer, replayLines: readonly Buffer[], replay: ReplayBuffer, log: BroadcastLog): void {
+    if (this.state !== State.Open) return;
+    let bytes = first.length;
+    this.pending.push(first);
+    for (const b of replayLines) {
+      this.pending.push(b);
+      bytes += b.length;
+    }
+    this.pendingBytes += bytes;
+    this.allowance = bytes;
+    this.allowanceQueued = true;
+    this.pendingReply = true;
+    this.recorder = replay;
+    this.recordFrom = this.pending.length;
+    this.subscribe(log);
+    if (this.writing) return;
+    if (this.pendingBytes >= EARLY_FLUSH_BYTES) this.writePending();
+    else this.schedule();
   }
 
   /**
@@ -233,7 +326,7 @@ export class Connection implements Flushable {
     this.cursor = null;
     this.state = State.Closing;
     this.clearTimers();
-    this.handler.onDone(this);
+    this.handler.onDone(this, 'ended');
     this.writePending();
     closeGracefully(this.socket, this.config.closeGraceMs);
   }
@@ -241,21 +334,23 @@ export class Connection implements Flushable {
   /** A slow reader: what it has not taken is dropped and its socket reset. */
   private cutOff(): void {
     if (this.state === State.Closed) return;
-    this.drop(State.Closing);
+    this.drop(State.Closing, 'cut-off');
     // A reset, not a FIN: the kernel would otherwise keep retrying to send
     // up to a full send buffer the client is not reading.
     this.socket.resetAndDestroy();
   }
 
   /** Nothing more goes out or is timed; the handler hears it once, if it was open. */
-  private drop(next: State): void {
+  private drop(next: State, how: DoneHow): void {
     const wasOpen = this.state === State.Open;
     this.state = next;
     this.clearTimers();
+    // Before the output is dropped: a session's unsent lines are surrendered there.
+    if (wasOpen) this.handler.onDone(this, how);
     this.pending = [];
     this.pendingBytes = 0;
+    this.recordFrom = 0;
     this.cursor = null;
-    if (wasOpen) this.handler.onDone(this);
   }
 
   private onData = (chunk: Buffer): void => {
@@ -271,7 +366,7 @@ export class Connection implements Flushable {
   };
 
   private onSocketClose = (): void => {
-    this.drop(State.Closed);
+    this.drop(State.Closed, 'gone');
   };
 
   /** Hands every complete line to the handler, as fast as the rate allows. */

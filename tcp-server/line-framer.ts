@@ -9,12 +9,21 @@
 
 export type Frame =
   | { type: 'line'; text: string }
-  /** A line went over the limit; its bytes up to the next LF are dropped. */
-  | { type: 'too-long' };
+  /**
+   * A line went over the limit; its bytes up to the next LF are dropped.
+   * `head`: its first HEAD_BYTES bytes, so a too-long labelled line can still
+   * be confirmed by its label (docs/PROTOCOL.md, Labels).
+   */
+  | { type: 'too-long'; head: string };
 
 const LF = 0x0a;
 const CR = 0x0d;
-const TOO_LONG: Frame = Object.freeze({ type: 'too-long' });
+/** Enough for `/label <64-char label> `. */
+const HEAD_BYTES = 80;
+
+function tooLong(buf: Buffer, start: number, end = buf.length): Frame {
+  return { type: 'too-long', head: buf.toString('latin1', start, Math.min(end, start + HEAD_BYTES)) };
+}
 
 export class LineFramer {
   private buf: Buffer | null = null;
@@ -45,7 +54,7 @@ export class LineFramer {
         this.buf = null;
         if (this.discarding) return null;
         this.discarding = true;
-        return TOO_LONG;
+        return tooLong(buf, this.offset);
       }
       if (this.discarding) this.buf = null;
       return null;
@@ -58,7 +67,7 @@ export class LineFramer {
       return this.next();
     }
     const end = lf > start && buf[lf - 1] === CR ? lf - 1 : lf;
-    if (end - start > this.maxLine) return TOO_LONG;
+    if (end - start > this.maxLine) return tooLong(buf, start, end);
     return { type: 'line', text: buf.toString('utf8', start, end) };
   }
 
@@ -81,7 +90,7 @@ export class LineFramer {
     if (buf === null || buf.length === this.offset) return null;
     let end = buf.length;
     if (buf[end - 1] === CR) end--;
-    if (end - this.offset > this.maxLine) return TOO_LONG;
+    if (end - this.offset > this.maxLine) return tooLong(buf, this.offset, end);
     return { type: 'line', text: buf.toString('utf8', this.offset, end) };
   }
 }

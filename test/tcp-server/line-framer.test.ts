@@ -41,13 +41,20 @@ describe('LineFramer', () => {
   it('reports a complete line over the limit once and goes on', () => {
     const f = new LineFramer(8);
     f.push(Buffer.from('123456789\nok\n'));
-    expect(drain(f)).toEqual([{ type: 'too-long' }, line('ok')]);
+    expect(drain(f)).toEqual([{ type: 'too-long', head: '123456789' }, line('ok')]);
+  });
+
+  it('keeps the first 80 bytes of a line over the limit, so its label can be read', () => {
+    const f = new LineFramer(100);
+    const head = '/label abc ' + 'x'.repeat(69);
+    f.push(Buffer.from(head + 'y'.repeat(200) + '\n'));
+    expect(drain(f)).toEqual([{ type: 'too-long', head }]);
   });
 
   it('reports a long partial line at once and drops it up to its LF, holding no more than the limit', () => {
     const f = new LineFramer(8);
     f.push(Buffer.from('x'.repeat(20)));
-    expect(drain(f)).toEqual([{ type: 'too-long' }]);
+    expect(drain(f)).toEqual([{ type: 'too-long', head: 'x'.repeat(20) }]);
     expect(f.partialLength).toBe(0);
     f.push(Buffer.from('y'.repeat(100_000)));
     expect(drain(f)).toEqual([]);

@@ -1,0 +1,191 @@
+/**
+ * The lines a session keeps for a resume, and their count
+ * (docs/PROTOCOL.md, Session resume: the count).
+ *
+ * What is kept are references, not copies: the room's lines are slices of
+ * the shared room log's chunks (BroadcastLog), so a line kept by a thousand
+ * sessions is in memory once; direct lines (replies, private lines) are the
+ * buffers that were sent. Slices that follow each other in one chunk are
+ * merged into one entry, so a session that only hears the room keeps about
+ * one entry per log chunk. Each entry is charged ENTRY_OVERHEAD bytes on
+ * top of its own, so the budget bounds the entries' objects too.
+ *
+ * While the client is connected, lines are recorded as they are written to
+ * its socket, and the oldest are forgotten beyond the budget (a resume from
+ * that far back gets `gap`). A session that receives nothing keeps nothing.
+ * Once the connection drops, `hold()` marks what follows as not delivered:
+ * older lines go first to make room, and when the undelivered lines alone
+ * pass the budget the buffer overflows (the session ends, like a slow
+ * reader).
+ */
+
+/** What an entry costs beyond its bytes (the objects that keep it). */
+export const ENTRY_OVERHEAD = 64;
+
+const LF = 0x0a;
+
+interface Entry {
+  buf: Buffer;
+  lines: number;
+}
+
+export class ReplayBuffer {
+  private entries: Entry[] = [];
+  private head = 0;
+  /** Lines recorded since the session began: the count. */
+  private recorded = 0;
+  /** Lines forgotten from the front: the count before entries[head]. */
+  private forgotten = 0;
+  private charged = 0;
+  /** Lines after this count were never delivered (the connection dropped); null while connected. */
+  private heldFrom: number | null = null;
+  /** The last entry takes no more merges (a hold began after it). */
+  private sealed = false;
+  private over = false;
+
+  constructor(readonly budget: number) {}
+
+  /** Lines sent on the session so far (the count a resume answers with). */
+  get total(): number {
+    return this.recorded;
+  }
+
+  /** The count before the oldest line kept: a resume from below it gets `gap`. */
+  get oldest(): number {
+    return this.forgotten;
+  }
+
+  /** Bytes charged against the budget (lines and entry overhead). */
+  get bytes(): number {
+    return this.charged;
+  }
+
+  /** Undelivered lines passed the budget: the session is over. Sticky. */
+  get overflowed(): boolean {
+    return this.over;
+  }
+
+  /**
+   * Records whole lines sent (or meant) for the session, in order:
+   * `bufs[from…]`, each made of complete lines.
+   */
+  record(bufs: readonly Buffer[], from = 0): void {
+    for (let i = from; i < bufs.length; i++) {
+      const buf = bufs[i]!;
+      if (buf.length === 0) continue;
+      const lines = countLines(buf);
+      this.recorded += lines;
+      const last = this.head < this.entries.length && !this.sealed ? this.entries[this.entries.length - 1]! : undefined;
+      if (last !== undefined && last.buf.buffer === buf.buffer && last.buf.byteOffset + last.buf.length === buf.byteOffset) {
+        // The next bytes of the same memory (a log chunk): one longer view of it.
+        last.buf = Buffer.from(buf.buffer, last.buf.byteOffset, last.buf.length + buf.length);
+        last.lines += lines;
+        this.charged += buf.length;
+      } else {
+        this.entries.push({ buf, lines });
+        this.sealed = false;
+        this.charged += buf.length + ENTRY_OVERHEAD;
+      }
+    }
+    this.fit();
+  }
+
+  /** The connection dropped: what is recorded from now on is undelivered and must not be forgotten. */
+  hold(): void {
+    this.heldFrom = this.recorded;
+    this.sealed = true;
+  }
+
+  /** A connection has the session again: lines are recorded as written once more. */
+  release(): void {
+    this.heldFrom = null;
+    this.fit();
+  }
+
+  /**
+   * The lines after the client's `count`, as buffers to write in order;
+   * `gap` when some of them are forgotten; `ahead` when `count` is more than
+   * was ever sent.
+   */
+  after(count: number): Buffer[] | 'gap' | 'ahead' {
+    if (count > this.recorded) return 'ahead';
+    if (count < this.forgotten) return 'gap';
+    const out: Buffer[] = [];
+    let at = this.forgotten;
+    for (let i = this.head; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (at + e.lines <= count) {
+        at += e.lines;
+        continue;
+      }
+      out.push(at < count ? e.buf.subarray(skipLines(e.buf, count - at)) : e.buf);
+      at += e.lines;
+    }
+    return out;
+  }
+
+  /** Forgets everything (the session ended). */
+  clear(): void {
+    this.entries = [];
+    this.head = 0;
+    this.forgotten = this.recorded;
+    this.charged = 0;
+  }
+
+  /** Forgets the oldest lines while over the budget, never undelivered ones. */
+  private fit(): void {
+    while (this.charged > this.budget && this.head < this.entries.length) {
+      const e = this.entries[this.head]!;
+      // Entries never straddle the hold (hold() seals the last one).
+      const mayForget = this.heldFrom === null ? e.lines : Math.min(e.lines, Math.max(0, this.heldFrom - this.forgotten));
+      if (mayForget === 0) {
+        this.over = true;
+        return;
+      }
+      const excess = this.charged - this.budget;
+      if (mayForget === e.lines && e.buf.length + ENTRY_OVERHEAD <= excess) {
+        this.dropHead(e);
+        continue;
+      }
+      // Forget whole lines from the entry's front, as many as the excess needs.
+      let cut = 0;
+      let n = 0;
+      while (n < mayForget && cut < excess) {
+        cut = e.buf.indexOf(LF, cut) + 1;
+        n++;
+      }
+      if (n === e.lines) {
+        this.dropHead(e);
+        continue;
+      }
+      e.buf = e.buf.subarray(cut);
+      e.lines -= n;
+      this.forgotten += n;
+      this.charged -= cut;
+    }
+    if (this.head > 64 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private dropHead(e: Entry): void {
+    this.head++;
+    this.forgotten += e.lines;
+    this.charged -= e.buf.length + ENTRY_OVERHEAD;
+  }
+}
+
+/** Lines in a buffer of whole lines (its LFs). */
+export function countLines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(LF); i !== -1; i = buf.indexOf(LF, i + 1)) n++;
+  return n;
+}
+
+/** The offset just past the `n`th LF of `buf`. */
+function skipLines(buf: Buffer, n: number): number {
+  let at = 0;
+  for (let i = 0; i < n; i++) at = buf.indexOf(LF, at) + 1;
+  return at;
+}
