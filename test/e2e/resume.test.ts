@@ -156,7 +156,7 @@ describe('a line waits for its confirmation (pt)', () => {
   });
 });
 
-it('threw no errors, and nobody saw pia leave or join', () => {
-  expect(errors).toEqual([]);
+it('threw no errors (the browser says when a socket could not open: the link was cut), and nobody saw pia leave or join', () => {
+  expect(errors.filter((e) => !/^WebSocket connection to '\S+' failed/u.test(e))).toEqual([]);
   expect(comingsAndGoings(ear, 'pia')).toEqual([]);
 });
