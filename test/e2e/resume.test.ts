@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LineClient } from '../helpers/line-client.ts';
 import { type TcpProxy, startProxy } from '../helpers/tcp-proxy.ts';
-import { allMessageTexts, joinChat, message, say, useStack } from './fixture.ts';
+import { allMessageTexts, joinChat, pageErrors, message, say, useStack } from './fixture.ts';
 import { holdWhileWaitingToRetry } from './hold-retry.ts';
 import { Terminals, comingsAndGoings, saysAll, shownAs } from './terminals.ts';
 
@@ -157,6 +157,6 @@ describe('a line waits for its confirmation (pt)', () => {
 });
 
 it('threw no errors (the browser says when a socket could not open: the link was cut), and nobody saw pia leave or join', () => {
-  expect(errors.filter((e) => !/^WebSocket connection to '\S+' failed/u.test(e))).toEqual([]);
+  expect(pageErrors(errors)).toEqual([]);
   expect(comingsAndGoings(ear, 'pia')).toEqual([]);
 });
