@@ -156,6 +156,39 @@ describe('the session', () => {
     expect(p.drops()).toBe(false); // waits at the prompt
   });
 
+  it('a resume the server finds malformed or too far behind is a failed one: the name follows', () => {
+    for (const answer of ['+usage resume', '+resume-failed gap']) {
+      const p = joinedWithSession();
+      p.drops();
+      p.opens();
+      p.receive('Digite seu nome:', FEATURES, answer, 'Digite seu nome:');
+      expect(p.link.sent.slice(-2)).toEqual(['/resume tok 2', 'ana']);
+      expect(p.storage.getItem(SESSION_KEY)).toBeNull();
+    }
+  });
+
+  it('a server from before extensions (the bad-name answer to /ext): joins with the name, the session forgotten', () => {
+    const p = joinedWithSession();
+    p.drops();
+    p.opens();
+    p.receive('Digite seu nome:', 'Nome inválido: use de 1 a 32 letras, números, _, - ou . (sem espaços).', 'Digite seu nome:');
+    expect(p.link.sent).toEqual(['/ext ids resume labels', 'ana']);
+    expect(p.room.nameError).toBeNull();
+    expect(p.storage.getItem(SESSION_KEY)).toBeNull();
+  });
+
+  it('a drop in the middle of the history answer: the resume\'s replay brings the rest, each line once', () => {
+    const p = page();
+    p.room.chooseName('ana');
+    p.opens();
+    p.receive('Digite seu nome:', FEATURES, '+session tok', 'Bem-vindo, ana! Online (2): ana, bob', '+hist 1 5 bob: old 1');
+    p.drops();
+    p.opens();
+    p.receive('Digite seu nome:', FEATURES, '+resumed ana 5', '+hist 2 6 bob: old 2', '+hist-end done', '+msg 3 7 bob: live');
+    expect(p.link.sent.at(-1)).toBe('/resume tok 2');
+    expect(texts(p.room.items)).toEqual(['old 1', 'old 2', 'live']);
+  });
+
   it('/quit ends the session: the next visit does not resume', () => {
     const p = joinedWithSession();
     p.room.submit('/quit');
