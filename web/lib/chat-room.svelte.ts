@@ -254,7 +254,8 @@ export class ChatRoom implements LinkListener {
           this.link.send('/users');
           if (this.ids && !this.backfill.reading) this.readPast();
         }
-        this.log.add({ kind: 'status', status: 'resumed', name: event.name });
+        // After the recent past when a reload reads it, like a welcome.
+        this.show({ kind: 'status', status: 'resumed', name: event.name });
         this.onJoined(event.name);
         this.flush();
         return;
