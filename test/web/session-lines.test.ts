@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countsLine, newLabel } from '../../web/lib/session-lines.ts';
+import { newLabel } from '../../web/lib/labels.ts';
+import { countsLine } from '../../web/lib/session-lines.ts';
 
 describe("the session's line count", () => {
   it('counts every line except +session and +resumed', () => {

@@ -35,7 +35,8 @@ import { MAX_ITEMS, type MessageItem, MessageLog, type NewItem } from './message
 import { Outbox, type Pending } from './outbox.ts';
 import { Roster } from './roster.svelte.ts';
 import { mentionsMe } from './segments.ts';
-import { countsLine, newLabel } from './session-lines.ts';
+import { newLabel } from './labels.ts';
+import { countsLine } from './session-lines.ts';
 import { type Saved, SessionStore } from './session-store.ts';
 
 /** The server's default CHAT_MAX_LINE; a "too long" notice teaches the real one. */
