@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { LineClient } from '../helpers/line-client.ts';
 import { type TcpProxy, startProxy } from '../helpers/tcp-proxy.ts';
-import { allMessageTexts, joinChat, pageErrors, message, say, useStack } from './fixture.ts';
+import { allMessageTexts, joinChat, message, pageErrors, say, useStack } from './fixture.ts';
 import { Terminals } from './terminals.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chat-resume-e2e-'));

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { type TcpProxy, startProxy } from '../helpers/tcp-proxy.ts';
-import { allMessageTexts, joinChat, pageErrors, message, useStack } from './fixture.ts';
+import { allMessageTexts, joinChat, message, pageErrors, useStack } from './fixture.ts';
 import { Terminals, comingsAndGoings, saysAll } from './terminals.ts';
 
 /** Short, so the test waits little; the leave it causes is what the test waits on. */

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LineClient } from '../helpers/line-client.ts';
 import { type TcpProxy, startProxy } from '../helpers/tcp-proxy.ts';
-import { allMessageTexts, joinChat, pageErrors, message, say, useStack } from './fixture.ts';
+import { allMessageTexts, joinChat, message, pageErrors, say, screenshot, useStack } from './fixture.ts';
 import { holdWhileWaitingToRetry } from './hold-retry.ts';
 import { Terminals, comingsAndGoings, saysAll, shownAs } from './terminals.ts';
 
@@ -125,6 +125,7 @@ describe('one page resuming its session', () => {
     // The first tab is told, comes back with its name (held by the twin), and waits at the prompt.
     await page.getByText('Your chat as pia goes on in another tab. Pick another name to chat here too.').waitFor({ timeout: 30_000 });
     expect(await page.evaluate(() => sessionStorage.getItem('chat.session'))).toBeNull();
+    await screenshot(page, '20-session-moved-prompt');
     await saysAll(rui, 'rui', ear, ['@pia for the twin', 'after the move']);
     await twin.locator('.list li.msg', { hasText: 'for the twin' }).waitFor();
     await twin.locator('.list li.msg', { hasText: 'after the move' }).waitFor();
@@ -147,6 +148,7 @@ describe('a line waits for its confirmation (pt)', () => {
       const row = message(ze, 'esperando o servidor');
       await row.locator('.state', { hasText: 'enviando…' }).waitFor();
       expect(await row.locator('.state svg').count()).toBe(1); // an icon and words, not a colour alone
+      await screenshot(ze, '21-sending-pt');
     } finally {
       process.kill(pid, 'SIGCONT');
     }
