@@ -31,8 +31,7 @@ import { type ExtFeature, type LabelLine, isReservedName, parseExtCommand, parse
 import type { Member } from './member.ts';
 import { DetachedMember } from './session/detached-member.ts';
 import { type Session, SessionRegistry } from './session/session-registry.ts';
-import { type LabelRecordLike, type LabelStore, labelStoreFor } from './labels.ts';
-import type { HistoryStore } from './history/history-store.ts';
+import type { HistoryStore, LabelRecord } from './history/history-store.ts';
 import { MEMORY_DB, openHistoryStore } from './history/open-history.ts';
 import { historyAnswer, lastAnswer, sinceAnswer } from './history/history-answers.ts';
 
@@ -80,8 +79,6 @@ export class ChatServer implements ConnectionHandler {
   private readonly identities = new NameRegistry<Member>();
   /** Resumable sessions (feature `resume`). */
   private readonly sessions: SessionRegistry<Member>;
-  /** Labels of lines handled (feature `labels`): the history's, or memory. */
-  private readonly labels: LabelStore;
   /** Joined names, kept sorted so a welcome costs no sort. */
   private readonly sortedNames: string[] = [];
   private readonly nameTimers = new Map<Connection, NodeJS.Timeout>();
@@ -93,7 +90,6 @@ export class ChatServer implements ConnectionHandler {
     this.log = log ?? (() => {});
     this.history = history ?? openHistoryStore({ ...this.config, db: MEMORY_DB }, this.log);
     this.sessions = new SessionRegistry({ graceMs: this.config.resumeGraceMs, bufferBytes: this.config.resumeBufferBytes });
-    this.labels = labelStoreFor(this.history);
     this.server = net.createServer(
       {
         allowHalfOpen: true, // read a client's last lines after it stops sending
@@ -118,6 +114,11 @@ export class ChatServer implements ConnectionHandler {
   /** Open connections, named or not (what CHAT_MAX_CLIENTS counts). */
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Resumable sessions alive, with a connection or waiting for one. */
+  get sessionCount(): number {
+    return this.sessions.size;
   }
 
   /** Sockets not closed yet: the open connections and those being closed. */
@@ -209,6 +210,7 @@ export class ChatServer implements ConnectionHandler {
         return;
       }
       conn.session = null;
+      conn.stopRecording();
       this.sessions.end(session);
     }
     this.leave(conn);
@@ -425,14 +427,15 @@ export class ChatServer implements ConnectionHandler {
    * remembered, and acknowledged after whatever handling sent.
    */
   private confirmLabel(conn: Connection, label: string, handle: () => { id: number; time: number } | null): void {
-    const known = this.labels.findLabel(label);
+    // The history remembers labels with the turn's lines (on disk when the history is).
+    const known = this.history.findLabel(label);
     if (known !== undefined) {
       conn.send(labelAck(known));
       return;
     }
     const stored = handle();
-    const record: LabelRecordLike = { label, id: stored?.id ?? null, time: stored?.time ?? Date.now() };
-    this.labels.rememberLabel(record);
+    const record: LabelRecord = { label, id: stored?.id ?? null, time: stored?.time ?? Date.now() };
+    this.history.rememberLabel(record);
     conn.send(labelAck(record));
   }
 
@@ -563,7 +566,7 @@ const SESSION_MOVED = encode({ type: 'ext-session-moved' });
 /** The label at the start of a too-long line (LineFramer keeps its head). */
 const LABELLED_HEAD_RE = /^\/label ([A-Za-z0-9_-]{1,64}) /iu;
 
-function labelAck(record: LabelRecordLike): Buffer {
+function labelAck(record: LabelRecord): Buffer {
   return encode({ type: 'ext-label-ack', id: record.id, time: record.time, label: record.label });
 }
 const SERVER_FULL = encode({ type: 'notice', notice: 'server-full' });

@@ -32,13 +32,13 @@ export interface ServerConfig {
   historyMax: number;
   /** Most lines in one answer to `/since` (a client that opted in pages through the rest). */
   historyPage: number;
+  /** Line labels remembered (issue 13: a resent line is recognised); oldest forgotten first. */
+  labelsMax: number;
   // Session resume (tcp-server/session/).
   /** How long a dropped session's member stays in the room waiting for `/resume`; 0: resume is off. */
   resumeGraceMs: number;
   /** Bytes of lines a session keeps for a resume (sent but maybe not received, or held while detached). */
   resumeBufferBytes: number;
-  /** Line labels remembered (issue 13: a resent line is recognised); oldest forgotten first. */
-  labelsMax: number;
 }
 
 export const SERVER_SETTINGS = {
@@ -56,9 +56,9 @@ export const SERVER_SETTINGS = {
   historyMode: { env: 'CHAT_HISTORY', default: 'on' },
   historyMax: { env: 'CHAT_HISTORY_MAX', default: 10_000 },
   historyPage: { env: 'CHAT_HISTORY_PAGE', default: 500 },
+  labelsMax: { env: 'CHAT_LABELS_MAX', default: 100_000 },
   resumeGraceMs: { env: 'CHAT_RESUME_GRACE_MS', default: 30_000 },
   resumeBufferBytes: { env: 'CHAT_RESUME_BUFFER_BYTES', default: 1024 * 1024 },
-  labelsMax: { env: 'CHAT_LABELS_MAX', default: 100_000 },
 } as const satisfies Record<keyof ServerConfig, { env: string; default: string | number }>;
 
 /**
@@ -89,10 +89,10 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     historyMode: readHistoryMode(env[s.historyMode.env]),
     historyMax: readInt(env, s.historyMax.env, s.historyMax.default),
     historyPage: readInt(env, s.historyPage.env, s.historyPage.default),
+    labelsMax: readInt(env, s.labelsMax.env, s.labelsMax.default, { max: LABELS_MAX_LIMIT }),
     // A grace longer than a day would keep closed tabs in the room for a day.
     resumeGraceMs: readInt(env, s.resumeGraceMs.env, s.resumeGraceMs.default, { min: 0, max: 86_400_000 }),
     resumeBufferBytes: readInt(env, s.resumeBufferBytes.env, s.resumeBufferBytes.default, { min: 1024 }),
-    labelsMax: readInt(env, s.labelsMax.env, s.labelsMax.default, { max: LABELS_MAX_LIMIT }),
   };
 }
 
