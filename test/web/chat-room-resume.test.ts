@@ -264,6 +264,25 @@ describe('labelled lines', () => {
   });
 });
 
+describe('the line limit with labels', () => {
+  it('leaves room for the label: a line that fits the server’s limit labelled is accepted, one byte more is not', () => {
+    const p = joinedWithSession();
+    expect(p.room.maxLine).toBe(4096 - 30);
+    expect(p.room.submit('x'.repeat(4096 - 30 + 1))).toBe(false);
+    expect(p.room.submit('x'.repeat(4096 - 30))).toBe(true);
+    expect(new TextEncoder().encode(p.link.sent.at(-1)!).length).toBe(4096);
+  });
+
+  it('a "too long" answer marks my line by its labelled size and teaches the server’s limit', () => {
+    const p = joinedWithSession();
+    p.room.submit('y'.repeat(80));
+    const label = p.link.sent.at(-1)!.split(' ')[1]!;
+    p.receive('Mensagem muito longa (máximo 100 bytes).', `+ack - 7 ${label}`);
+    expect(messages(p.room.items)[0]).toMatchObject({ state: 'failed', failure: { notice: 'too-long', max: 100 } });
+    expect(p.room.maxLine).toBe(70);
+  });
+});
+
 describe('a reload', () => {
   it('resumes the session with its stored count, brings back unconfirmed lines, and fills the list quietly', () => {
     const storage = new MemoryStorage();

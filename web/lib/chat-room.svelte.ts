@@ -41,6 +41,8 @@ import { type Saved, SessionStore } from './session-store.ts';
 
 /** The server's default CHAT_MAX_LINE; a "too long" notice teaches the real one. */
 export const DEFAULT_MAX_LINE = 4096;
+/** What `/label <label> ` adds to a line (a 22-character label): the server's limit counts it. */
+export const LABEL_OVERHEAD = '/label '.length + 22 + 1;
 
 export type Phase = 'name' | 'joining' | 'chat';
 
@@ -77,6 +79,7 @@ export class ChatRoom implements LinkListener {
   nameError = $state.raw<NameError | null>(null);
   farewell = $state.raw<Farewell | null>(null);
   pendingCount = $state.raw(0);
+  /** The most bytes a line I type may have: the server's limit, less what a label adds when lines are labelled. */
   maxLine = $state.raw(DEFAULT_MAX_LINE);
 
   readonly log: MessageLog;
@@ -112,6 +115,8 @@ export class ChatRoom implements LinkListener {
   private lostSession = false;
   /** My session moved to another tab: a taken name is that tab's. */
   private moved = false;
+  /** The server's line limit (CHAT_MAX_LINE), as a "too long" answer taught it. */
+  private serverMax = DEFAULT_MAX_LINE;
   /** `/users` answers asked for the online list only (a resume after a reload), not shown. */
   private quietUsers = 0;
 
@@ -327,6 +332,7 @@ export class ChatRoom implements LinkListener {
         this.ids = event.features.includes('ids');
         this.labels = event.features.includes('labels');
         this.resumeOn = event.features.includes('resume');
+        this.limits();
         if (this.session && this.phase !== 'name') this.resumeOrJoin();
         return;
       // In the chat phase the name was sent by the page itself, rejoining after a drop.
@@ -446,8 +452,9 @@ export class ChatRoom implements LinkListener {
             if (this.log.fail((m) => m.peer !== null && nameKey(m.peer) === nameKey(notice.name), notice)) return;
             break;
           case 'too-long':
-            this.maxLine = notice.max;
-            if (this.log.fail((m) => m.bytes! > notice.max, notice)) return;
+            this.serverMax = notice.max;
+            this.limits();
+            if (this.log.fail((m) => m.bytes! + this.overhead() > notice.max, notice)) return;
             break;
         }
         this.show({ kind: 'notice', notice });
@@ -562,6 +569,14 @@ export class ChatRoom implements LinkListener {
     }
     this.endSession();
     this.link.send(this.me);
+  }
+
+  private overhead(): number {
+    return this.labels ? LABEL_OVERHEAD : 0;
+  }
+
+  private limits(): void {
+    this.maxLine = this.serverMax - this.overhead();
   }
 
   /** What waits changed: the count shown, and what a reload brings back. */
