@@ -83,6 +83,8 @@ export class ChatServer implements ConnectionHandler {
   private readonly sortedNames: string[] = [];
   private readonly nameTimers = new Map<Connection, NodeJS.Timeout>();
   private shuttingDown = false;
+  /** Forgets what connected sessions surely received (SessionRegistry.forgetDelivered). */
+  private readonly sessionSweep: NodeJS.Timeout | null;
 
   constructor(options: ChatServerOptions = {}) {
     const { log, history, ...config } = options;
@@ -90,6 +92,8 @@ export class ChatServer implements ConnectionHandler {
     this.log = log ?? (() => {});
     this.history = history ?? openHistoryStore({ ...this.config, db: MEMORY_DB }, this.log);
     this.sessions = new SessionRegistry({ graceMs: this.config.resumeGraceMs, bufferBytes: this.config.resumeBufferBytes });
+    const grace = this.config.resumeGraceMs;
+    this.sessionSweep = grace > 0 ? setInterval(() => this.sessions.forgetDelivered(), Math.min(grace, 5000)).unref() : null;
     this.server = net.createServer(
       {
         allowHalfOpen: true, // read a client's last lines after it stops sending
@@ -132,6 +136,7 @@ export class ChatServer implements ConnectionHandler {
     this.shuttingDown = true;
     this.server.close();
     // Nobody comes back to a server that is going away.
+    if (this.sessionSweep !== null) clearInterval(this.sessionSweep);
     this.sessions.endAll();
     // Not events.once: it would reject on the 'error' a reset socket emits.
     const closed = [...this.sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
