@@ -134,6 +134,15 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * The errors a test asserts there were none of: the browser's own log line
+ * for a socket that could not open is left out (it is expected while a
+ * test keeps the gateway away, and the page handles it).
+ */
+export function pageErrors(errors: readonly string[]): string[] {
+  return errors.filter((e) => !/^WebSocket connection to '\S+' failed/u.test(e));
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });

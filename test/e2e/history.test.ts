@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { LineClient } from '../helpers/line-client.ts';
 import { holdWhileWaitingToRetry } from './hold-retry.ts';
-import { allMessageTexts, joinChat, message, say, screenshot, useStack } from './fixture.ts';
+import { allMessageTexts, joinChat, message, pageErrors, say, screenshot, useStack } from './fixture.ts';
 
 /** Lines said while the page is away: more than two of the server's /since pages (500). */
 const MISSED = 1_200;
@@ -16,7 +16,9 @@ const MISSED = 1_200;
 const AFTER = 30;
 
 // Terminal users here send in bursts; the default pacing (20 lines/s) would only slow the test down.
-const stack = useStack({ CHAT_RATE: '100000', CHAT_BURST: '100000' });
+// Resuming off: this file proves the page's rejoin filling in from the history (/since); resume.test.ts
+// proves the resumed session after the same gateway SIGKILL.
+const stack = useStack({ CHAT_RATE: '100000', CHAT_BURST: '100000', CHAT_RESUME_GRACE_MS: '0' });
 let page: Page;
 let errors: string[] = [];
 let tina: LineClient;
@@ -108,5 +110,5 @@ it('a /history typed on the page shows the answer as the terminal gets it, in wo
 });
 
 it('threw no errors', () => {
-  expect(errors).toEqual([]);
+  expect(pageErrors(errors)).toEqual([]);
 });

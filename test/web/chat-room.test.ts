@@ -73,7 +73,7 @@ describe('joining', () => {
     expect(transport.connects).toBe(1);
     expect(room.phase).toBe('joining');
     opens();
-    expect(transport.sent).toEqual(['/ext ids', 'ana']);
+    expect(transport.sent).toEqual(['/ext ids resume labels', 'ana']);
     room.receive('Digite seu nome:');
     room.receive('+ext ids');
     room.receive('Bem-vindo, ana! Online (2): ana, bob');
@@ -96,7 +96,7 @@ describe('joining', () => {
     expect(room.phase).toBe('name');
     expect(room.nameError).toEqual({ reason: 'taken', name: 'bob', rejoin: false });
     room.chooseName('bob2');
-    expect(transport.sent).toEqual(['/ext ids', 'bob', 'bob2']);
+    expect(transport.sent).toEqual(['/ext ids resume labels', 'bob', 'bob2']);
     expect(transport.connects).toBe(1); // only the first try connected;
     expect(room.nameError).toBeNull();
   });
@@ -196,7 +196,7 @@ describe('sending', () => {
     expect(room.submit('   ')).toBe(false);
     expect(room.submit('é'.repeat(2049))).toBe(false); // 4098 bytes
     expect(room.submit('é'.repeat(2048))).toBe(true); // 4096 bytes
-    expect(transport.sent).toEqual(['/ext ids', 'ana', 'é'.repeat(2048)]);
+    expect(transport.sent).toEqual(['/ext ids resume labels', 'ana', 'é'.repeat(2048)]);
   });
 
   it('marks my private message as not delivered when the server says the user is not online, with that answer on it', () => {
@@ -260,11 +260,11 @@ describe('offline and rejoin', () => {
     transport.sent = [];
     transport.open = true;
     room.opened();
-    expect(transport.sent).toEqual(['/ext ids', 'ana']); // rejoins by itself
+    expect(transport.sent).toEqual(['/ext ids resume labels', 'ana']); // rejoins by itself
     room.receive('Digite seu nome:');
     room.receive('+ext');
     room.receive('Bem-vindo, ana! Online (2): ana, bob');
-    expect(transport.sent).toEqual(['/ext ids', 'ana', 'um', '@bob dois']);
+    expect(transport.sent).toEqual(['/ext ids resume labels', 'ana', 'um', '@bob dois']);
     expect(room.pendingCount).toBe(0);
     expect(messages(room.items).map((m) => m.state)).toEqual(['sent', 'sent']);
     expect(room.items.some((i) => i.kind === 'status' && i.status === 'reconnected')).toBe(true);
@@ -322,7 +322,7 @@ describe('the server saying why it closes', () => {
     expect(room.closed()).toBe(true); // still joining: try again later
     opens();
     expect(room.farewell).toBeNull();
-    expect(transport.sent).toEqual(['/ext ids', 'ana', '/ext ids', 'ana']);
+    expect(transport.sent).toEqual(['/ext ids resume labels', 'ana', '/ext ids resume labels', 'ana']);
   });
 
   it('"shutting down": a line in the list, and kept through failed tries until the server talks again', () => {
@@ -371,7 +371,7 @@ describe('extensions', () => {
     expect(room.nameError).toBeNull();
     room.receive('Bem-vindo, ana! Online (1): ana');
     expect(room.phase).toBe('chat');
-    expect(transport.sent).toEqual(['/ext ids', 'ana']); // no /last: it would be an unknown command
+    expect(transport.sent).toEqual(['/ext ids resume labels', 'ana']); // no /last: it would be an unknown command
     expect(room.items.at(-1)).toMatchObject({ kind: 'status', status: 'welcome' });
   });
 
@@ -467,7 +467,7 @@ describe('what a rejoin fills in (ids on)', () => {
     j.room.submit('meu');
     j.room.receive(ack(5));
     rejoin(j);
-    expect(j.transport.sent).toEqual(['/ext ids', 'ana', '/since 5']);
+    expect(j.transport.sent).toEqual(['/ext ids resume labels', 'ana', '/since 5']);
   });
 
   it('shows each missed line once, in order, before what arrives meanwhile, paging until done', () => {
@@ -549,7 +549,7 @@ describe('what a rejoin fills in (ids on)', () => {
   it('a rejoin on a server without history says that anything sent meanwhile may be lost', () => {
     const j = joinedWithIds();
     rejoin(j, []);
-    expect(j.transport.sent).toEqual(['/ext ids', 'ana']);
+    expect(j.transport.sent).toEqual(['/ext ids resume labels', 'ana']);
     expect(j.room.items.at(-1)).toMatchObject({ kind: 'status', status: 'reconnected', ids: false });
   });
 });

@@ -115,4 +115,14 @@ describe('the room’s history in the page language', () => {
     expect(status(false, 'en')).toBe('Reconnected. Messages sent while you were away may be lost.');
     expect(status(true, 'pt')).toBe('Reconectado. Mensagens privadas enviadas a você enquanto esteve fora podem ter se perdido.');
   });
+
+  it('says that a resumed session missed nothing, and that a session moved to another tab', () => {
+    const status = (s: 'resumed' | 'moved', lang: 'en' | 'pt') => systemText({ id: 1, kind: 'status', time: 0, status: s, name: 'ana' }, STRINGS[lang]);
+    expect(status('resumed', 'en')).toBe('Reconnected. Nothing was missed.');
+    expect(status('resumed', 'pt')).toBe('Reconectado. Nada se perdeu.');
+    expect(status('moved', 'en')).toBe('This chat was opened in another tab and goes on there.');
+    expect(status('moved', 'pt')).toBe('Este chat foi aberto em outra aba e continua lá.');
+    expect(STRINGS.pt.sending).toBe('enviando…');
+    expect(STRINGS.en.sending).toBe('sending…');
+  });
 });

@@ -69,3 +69,57 @@ describe('reconnect backoff', () => {
     expect(backoffDelay(50, () => 0)).toBe(RECONNECT_MAX_MS / 2);
   });
 });
+
+describe('outbox with labels', () => {
+  it('sends labelled lines as /label and keeps them until confirmed; commands leave once sent', () => {
+    const box = new Outbox();
+    box.add(1, 'um', 'L1');
+    box.add(0, '/users');
+    box.add(2, '@bob dois', 'L2');
+    const sent: string[] = [];
+    expect(box.flush((l) => sent.push(l) > 0, true).map((p) => p.id)).toEqual([1, 0, 2]);
+    expect(sent).toEqual(['/label L1 um', '/users', '/label L2 @bob dois']);
+    expect(box.size).toBe(2);
+    expect(box.waiting).toBe(0);
+    expect(box.flush((l) => sent.push(l) > 0, true)).toEqual([]); // nothing sent twice on one connection
+    expect(box.confirm('L1')).toEqual({ id: 1, line: 'um', label: 'L1' });
+    expect(box.confirm('L1')).toBeUndefined(); // a repeated confirmation
+    expect(box.lines()).toEqual([{ id: 2, line: '@bob dois', label: 'L2' }]);
+  });
+
+  it('after a new connection sends every unconfirmed line again, same labels, same order, before newer ones', () => {
+    const box = new Outbox();
+    box.add(1, 'a', 'La');
+    box.add(2, 'b', 'Lb');
+    box.flush(() => true, true);
+    box.add(3, 'c', 'Lc'); // typed while away
+    box.unsend();
+    expect(box.waiting).toBe(3);
+    const sent: string[] = [];
+    box.flush((l) => sent.push(l) > 0, true);
+    expect(sent).toEqual(['/label La a', '/label Lb b', '/label Lc c']);
+  });
+
+  it('a refused line stays waiting, after the ones sent, in order', () => {
+    const box = new Outbox();
+    box.add(1, 'a', 'La');
+    box.add(2, 'b', 'Lb');
+    box.add(3, 'c', 'Lc');
+    let room = 1;
+    box.flush(() => room-- > 0, true);
+    expect(box.waiting).toBe(2);
+    const sent: string[] = [];
+    box.flush((l) => sent.push(l) > 0, true);
+    expect(sent).toEqual(['/label Lb b', '/label Lc c']);
+    expect(box.lines().map((p) => p.label)).toEqual(['La', 'Lb', 'Lc']);
+  });
+
+  it('without labels on the connection sends lines as typed and forgets them', () => {
+    const box = new Outbox();
+    box.add(1, 'a', 'La');
+    const sent: string[] = [];
+    box.flush((l) => sent.push(l) > 0, false);
+    expect(sent).toEqual(['a']);
+    expect(box.size).toBe(0);
+  });
+});

@@ -6,15 +6,26 @@
  * online in a Roster. It speaks the line protocol through a RoomLink and
  * reads or writes nothing of the socket's state, so tests drive it line by
  * line.
+ *
+ * Sessions and labels (docs/PROTOCOL.md, The page's side): with `resume` on,
+ * the server gives the page a session token; the page counts the lines it
+ * receives and keeps `{token, count, name}` (and the lines not confirmed)
+ * in a SessionStore, so that after a drop or a reload it sends `/resume`
+ * instead of its name and gets exactly what it missed. With `labels` on,
+ * each chat line goes out labelled and stays "sending" until its `+ack`;
+ * what is not confirmed is sent again, same labels, after a resume or a
+ * rejoin, and the server processes each label once.
  */
 import {
-  EXT_FEATURES,
+  ALL_EXT_FEATURES,
+  type ExtEvent,
   type Notice,
   extLine,
   nameKey,
   normalizeName,
   parseClientLine,
   parseServerLine,
+  resumeLine,
   sanitize,
   utf8Length,
 } from '../../protocol/index.ts';
@@ -24,16 +35,25 @@ import { MAX_ITEMS, type MessageItem, MessageLog, type NewItem } from './message
 import { Outbox, type Pending } from './outbox.ts';
 import { Roster } from './roster.svelte.ts';
 import { mentionsMe } from './segments.ts';
+import { newLabel } from './labels.ts';
+import { countsLine } from './session-lines.ts';
+import { type Saved, SessionStore } from './session-store.ts';
 
 /** The server's default CHAT_MAX_LINE; a "too long" notice teaches the real one. */
 export const DEFAULT_MAX_LINE = 4096;
+/** What `/label <label> ` adds to a line (a 22-character label): the server's limit counts it. */
+export const LABEL_OVERHEAD = '/label '.length + 22 + 1;
 
 export type Phase = 'name' | 'joining' | 'chat';
+
+type SessionVerb = 'ext-session' | 'ext-resumed' | 'ext-resume-failed' | 'ext-session-moved' | 'ext-label-ack';
 
 export type NameError =
   | { reason: 'invalid' }
   | { reason: 'taken'; name: string; rejoin: boolean }
-  | { reason: 'timeout' };
+  | { reason: 'timeout' }
+  /** My session went on in another tab, which holds the name. */
+  | { reason: 'moved'; name: string };
 
 /** What the server said before closing: it is full, or it is shutting down. */
 export type Farewell = 'full' | 'shutdown';
@@ -59,6 +79,7 @@ export class ChatRoom implements LinkListener {
   nameError = $state.raw<NameError | null>(null);
   farewell = $state.raw<Farewell | null>(null);
   pendingCount = $state.raw(0);
+  /** The most bytes a line I type may have: the server's limit, less what a label adds when lines are labelled. */
   maxLine = $state.raw(DEFAULT_MAX_LINE);
 
   readonly log: MessageLog;
@@ -77,14 +98,76 @@ export class ChatRoom implements LinkListener {
   private readonly backfill = new Backfill<NewItem>(MAX_ITEMS);
   /** A stored line was shown as the recent past: the divider under it is worth showing. */
   private pastShown = false;
-  /** My public lines sent with ids on and not acknowledged yet (`+ack`), in order. */
+  /** My public lines sent with ids on and not acknowledged yet (`+ack`), in order (labels off only). */
   private unacked: (Pending & { from: string; text: string })[] = [];
+  /** This socket's features (`+ext`). */
+  private labels = false;
+  private resumeOn = false;
+  /** My session (`resume`): kept through drops and reloads until it ends. */
+  private session: Saved | null = null;
+  /** The count as last stored. */
+  private savedCount = -1;
+  /** Lines received on this socket count for the session (after `+session` or `+resumed`). */
+  private counting = false;
+  /** Lines of a resume's replay still to come: my unconfirmed lines go out after them. */
+  private replayLeft = 0;
+  /** A session ended without a resume: the rejoin says private lines may be lost. */
+  private lostSession = false;
+  /** My session moved to another tab: a taken name is that tab's. */
+  private moved = false;
+  /** The server's line limit (CHAT_MAX_LINE), as a "too long" answer taught it. */
+  private serverMax = DEFAULT_MAX_LINE;
+  /** `/users` answers asked for the online list only (a resume after a reload), not shown. */
+  private quietUsers = 0;
 
   constructor(
     private readonly link: RoomLink,
     now: () => number = Date.now,
+    private readonly store = new SessionStore(null),
   ) {
     this.log = new MessageLog(now);
+  }
+
+  /**
+   * The page (re)loaded: lines not confirmed before come back as waiting,
+   * and a session kept by this tab resumes at once. `name` is who typed
+   * them when there is no session (the last name used).
+   */
+  restore(name: string): void {
+    const saved = this.store.load();
+    const from = saved?.name ?? name;
+    for (const p of this.store.loadPending()) {
+      const line = parseClientLine(p.line);
+      const id =
+        line.type === 'public' || line.type === 'private'
+          ? this.log.add({
+              kind: 'msg',
+              from,
+              text: line.text,
+              own: true,
+              peer: line.type === 'private' ? line.to : null,
+              mention: false,
+              state: 'pending',
+              bytes: utf8Length(p.line),
+            }).id
+          : 0;
+      this.outbox.add(id, p.line, p.label);
+    }
+    this.pendingCount = this.outbox.size;
+    if (saved) {
+      this.session = saved;
+      this.me = saved.name;
+      this.phase = 'joining';
+      this.link.connect();
+    }
+  }
+
+  /** Stores the session's count now (the page is hidden or unloading). */
+  persist(): void {
+    if (this.session && this.session.count !== this.savedCount) {
+      this.savedCount = this.session.count;
+      this.store.save(this.session);
+    }
   }
 
   get items() {
@@ -108,22 +191,32 @@ export class ChatRoom implements LinkListener {
     this.nameError = null;
   }
 
-  /** A socket opened: the first frames ask for extensions, then give the name (unless the user is still choosing one). */
+  /**
+   * A socket opened: the first frames ask for extensions, then give the name
+   * (unless the user is still choosing one). With a session, the answer to
+   * `/ext` decides: `/resume` if resuming is on, else the name.
+   */
   opened(): void {
     this.joined = false;
-    this.ids = false;
+    this.ids = this.labels = this.resumeOn = false;
+    this.counting = false;
+    this.replayLeft = 0;
     // "Full" was about the last socket; this one will say so again if it still is.
     if (this.farewell === 'full') this.farewell = null;
-    this.askingExt = this.link.send(extLine(EXT_FEATURES));
-    if (this.phase !== 'name' && this.me) this.link.send(this.me);
+    this.outbox.unsend(); // nothing is confirmed on a new socket but by its own `+ack`s
+    this.askingExt = this.link.send(extLine(ALL_EXT_FEATURES));
+    if (this.phase !== 'name' && this.me && !this.session) this.link.send(this.me);
   }
 
   /** The socket closed; returns whether to reconnect. */
   closed(): boolean {
     const wasJoined = this.joined;
     this.joined = false;
-    this.add(this.backfill.abort());
+    this.counting = false;
+    // With a session, a resume's replay brings the rest of an answer being read: it stays open.
+    if (!this.session) this.add(this.backfill.abort());
     if (wasJoined) this.log.add({ kind: 'status', status: 'disconnected', name: this.me });
+    this.persist();
     return this.phase !== 'name';
   }
 
@@ -132,44 +225,141 @@ export class ChatRoom implements LinkListener {
     this.log.together(() => {
       for (const line of lines) this.receive(line);
     });
+    this.persist(); // cheap: one small write per batch, only when the count moved
   }
 
   receive(line: string): void {
+    const replayed = this.replayLeft > 0;
+    if (this.counting && countsLine(line)) {
+      this.session!.count++;
+      if (replayed) this.replayLeft--;
+    }
+    this.event(line);
+    // The replay is over: now what I typed and the server did not confirm goes again.
+    if (replayed && this.replayLeft === 0) this.flush();
+  }
+
+  /** The lines of `resume` and `labels`. */
+  private sessionEvent(event: Extract<ExtEvent, { type: SessionVerb }>): void {
+    switch (event.type) {
+      case 'ext-session':
+        this.session = { token: event.token, count: 0, name: this.me };
+        this.counting = true;
+        this.savedCount = -1;
+        this.persist();
+        return;
+      case 'ext-resumed': {
+        if (!this.session) return;
+        const reloaded = this.roster.users.length === 0;
+        this.counting = true;
+        this.replayLeft = Math.max(0, event.count - this.session.count);
+        this.entered(event.name);
+        if (reloaded) {
+          // A reload: the online list and the recent past are not on the page yet.
+          this.quietUsers++;
+          this.link.send('/users');
+          if (this.ids && !this.backfill.reading) this.readPast();
+        }
+        // After the recent past when a reload reads it, like a welcome.
+        this.show({ kind: 'status', status: 'resumed', name: event.name });
+        this.onJoined(event.name);
+        this.flush();
+        return;
+      }
+      case 'ext-resume-failed':
+        this.endSession();
+        this.link.send(this.me); // the prompt follows; the name answers it
+        return;
+      case 'ext-session-moved':
+        this.session = null;
+        this.store.save(null);
+        this.moved = true;
+        this.log.add({ kind: 'status', status: 'moved', name: this.me });
+        return; // the server closes; the page comes back with its name, not the token
+      case 'ext-label-ack': {
+        const p = this.outbox.confirm(event.label);
+        if (!p) return; // a repeat: confirmed already
+        this.outboxChanged();
+        // Sent again after a rejoin, stored before the drop: the history's copy is in the list, in its place.
+        if (event.id !== null && event.id <= this.backfill.cursor && !this.backfill.reading) {
+          if (p.id) this.log.remove(p.id);
+          return;
+        }
+        if (p.id) this.log.confirm(p.id);
+        if (event.id !== null) this.show(undefined, event.id);
+        return;
+      }
+    }
+  }
+
+  /** The session is over without a resume (unknown, expired, resuming off): the next join is a plain one. */
+  private endSession(): void {
+    if (!this.session) return;
+    this.session = null;
+    this.store.save(null);
+    this.lostSession = true;
+    this.add(this.backfill.abort());
+  }
+
+  /** In the chat as `name` (a welcome, or a resume). */
+  private entered(name: string): void {
+    this.me = name;
+    if (this.session) this.session.name = name;
+    this.joined = true;
+    this.phase = 'chat';
+    this.nameError = null;
+    this.farewell = null;
+    this.askingExt = false;
+    this.moved = false;
+    this.link.resetBackoff();
+  }
+
+  /** Asks for the recent past or what was missed; what arrives meanwhile waits, and so do my lines. */
+  private readPast(): void {
+    this.link.send(this.backfill.start());
+    this.pastShown = false;
+    if (this.backfill.reading === 'last') this.show({ kind: 'history', mark: 'earlier' });
+  }
+
+  private event(line: string): void {
     const event = parseServerLine(line);
     switch (event.type) {
       case 'prompt':
         this.farewell = null; // the server is back and talking
-        return; // the name is sent unasked, right after `/ext ids`
+        return; // the name is sent unasked, right after `/ext`
       case 'ext-features':
         this.askingExt = false;
         this.ids = event.features.includes('ids');
+        this.labels = event.features.includes('labels');
+        this.resumeOn = event.features.includes('resume');
+        this.limits();
+        if (this.session && this.phase !== 'name') this.resumeOrJoin();
         return;
       // In the chat phase the name was sent by the page itself, rejoining after a drop.
       case 'name-error':
-        // A server without extensions takes `/ext ids` for a bad name: then there are none.
+        // A server without extensions takes `/ext …` for a bad name: then there are none.
         if (this.askingExt && event.reason === 'invalid') {
           this.askingExt = false;
+          if (this.session && this.phase !== 'name') this.resumeOrJoin();
           return;
         }
         this.nameError =
-          event.reason === 'invalid' ? { reason: 'invalid' } : { reason: 'taken', name: event.name, rejoin: this.phase === 'chat' };
+          event.reason === 'invalid'
+            ? { reason: 'invalid' }
+            : this.moved
+              ? { reason: 'moved', name: event.name }
+              : { reason: 'taken', name: event.name, rejoin: this.phase === 'chat' || this.lostSession };
         this.phase = 'name';
         return;
       case 'welcome': {
-        const again = this.phase === 'chat';
-        this.me = event.name;
+        const again = this.phase === 'chat' || this.lostSession;
+        this.lostSession = false;
+        this.entered(event.name);
+        this.persist();
         this.roster.set(event.users);
-        this.joined = true;
-        this.phase = 'chat';
-        this.nameError = null;
-        this.farewell = null;
-        this.askingExt = false;
-        this.link.resetBackoff();
         if (this.ids) {
           // The past first: what arrives meanwhile waits (held by the backfill), and so do my lines.
-          this.link.send(this.backfill.start());
-          this.pastShown = false;
-          if (this.backfill.reading === 'last') this.show({ kind: 'history', mark: 'earlier' });
+          this.readPast();
         } else {
           this.unacked = []; // no history to tell whether they arrived: they stay as shown
         }
@@ -180,7 +370,8 @@ export class ChatRoom implements LinkListener {
       }
       case 'users':
         this.roster.set(event.users);
-        this.show({ kind: 'users', users: event.users });
+        if (this.quietUsers > 0) this.quietUsers--;
+        else this.show({ kind: 'users', users: event.users });
         return;
       case 'join':
         this.roster.add(event.name);
@@ -213,9 +404,18 @@ export class ChatRoom implements LinkListener {
         if (event.more) this.link.send(this.backfill.more());
         else this.caughtUp();
         return;
-      // Never asked with bad arguments; should it come, the page stops waiting for an answer.
+      // A `/resume` the server found malformed: as good as unknown (the prompt follows).
       case 'ext-usage':
-        this.caughtUp();
+        if (event.command === 'resume') this.sessionEvent({ type: 'ext-resume-failed', reason: 'usage' });
+        // Never asked with bad arguments; should it come, the page stops waiting for an answer.
+        else this.caughtUp();
+        return;
+      case 'ext-session':
+      case 'ext-resumed':
+      case 'ext-resume-failed':
+      case 'ext-session-moved':
+      case 'ext-label-ack':
+        this.sessionEvent(event);
         return;
       case 'ext-unknown':
         return;
@@ -252,8 +452,9 @@ export class ChatRoom implements LinkListener {
             if (this.log.fail((m) => m.peer !== null && nameKey(m.peer) === nameKey(notice.name), notice)) return;
             break;
           case 'too-long':
-            this.maxLine = notice.max;
-            if (this.log.fail((m) => m.bytes! > notice.max, notice)) return;
+            this.serverMax = notice.max;
+            this.limits();
+            if (this.log.fail((m) => m.bytes! + this.overhead() > notice.max, notice)) return;
             break;
         }
         this.show({ kind: 'notice', notice });
@@ -316,10 +517,11 @@ export class ChatRoom implements LinkListener {
       this.leave();
       return true;
     }
-    // Lines wait behind older pending ones so that nothing is reordered, and behind the history being read.
-    const direct = this.joined && !this.backfill.reading && this.outbox.size === 0;
+    // Lines wait behind older waiting ones so that nothing is reordered, and behind the history being read.
+    const chat = line.type === 'public' || line.type === 'private';
+    const direct = this.joined && !this.backfill.reading && this.replayLeft === 0 && this.outbox.waiting === 0;
     let id = 0;
-    if (line.type === 'public' || line.type === 'private') {
+    if (chat) {
       id = this.log.add({
         kind: 'msg',
         from: this.me,
@@ -327,24 +529,29 @@ export class ChatRoom implements LinkListener {
         own: true,
         peer: line.type === 'private' ? line.to : null,
         mention: false,
-        state: direct ? 'sent' : 'pending',
+        state: direct ? (this.labels ? 'sending' : 'sent') : 'pending',
         bytes,
       }).id;
     }
-    if (!(direct && this.link.send(text))) {
-      this.outbox.add(id, text);
-      this.pendingCount = this.outbox.size;
-      if (direct && id) this.log.setState([id], 'pending');
-    } else if (line.type === 'public') {
-      this.expectAck({ id, line: text }, line.text);
+    // Every chat line gets its label now: kept across resends, and across a reload.
+    this.outbox.add(id, text, chat ? newLabel() : undefined);
+    if (direct) {
+      if (this.outbox.flush((l) => this.link.send(l), this.labels).length === 0) {
+        if (id) this.log.setState([id], 'pending');
+      } else if (line.type === 'public' && !this.labels) {
+        this.expectAck({ id, line: text }, line.text);
+      }
     }
+    this.outboxChanged();
     return true;
   }
 
-  /** Leaves on purpose (/quit): back to the name prompt, no reconnect. */
+  /** Leaves on purpose (/quit): back to the name prompt, no reconnect; the session ends with it. */
   leave(): void {
     this.phase = 'name';
     this.joined = false;
+    this.session = null;
+    this.store.save(null);
     this.add(this.backfill.abort());
     this.link.close();
   }
@@ -354,15 +561,49 @@ export class ChatRoom implements LinkListener {
     if (this.ids) this.unacked.push({ ...sent, from: this.me, text });
   }
 
-  /** Sends what waits, once joined and caught up; each line sent takes its place at the end of the list. */
-  private flush(): void {
-    if (!this.joined || this.backfill.reading) return;
-    const sent = this.outbox.flush((line) => this.link.send(line));
+  /** With a session, once `/ext` is answered: resume it, or (resuming off) join with the name. */
+  private resumeOrJoin(): void {
+    if (this.resumeOn) {
+      this.link.send(resumeLine(this.session!.token, this.session!.count));
+      return;
+    }
+    this.endSession();
+    this.link.send(this.me);
+  }
+
+  private overhead(): number {
+    return this.labels ? LABEL_OVERHEAD : 0;
+  }
+
+  private limits(): void {
+    this.maxLine = this.serverMax - this.overhead();
+  }
+
+  /** What waits changed: the count shown, and what a reload brings back. */
+  private outboxChanged(): void {
     this.pendingCount = this.outbox.size;
-    const moved = this.log.sent(sent.map((p) => p.id).filter((id) => id > 0));
+    this.store.savePending(this.outbox.lines());
+  }
+
+  /**
+   * Sends what waits, once joined, caught up and replayed; each line sent
+   * takes its place at the end of the list (labelled ones stay "sending"
+   * until confirmed).
+   */
+  private flush(): void {
+    if (!this.joined || this.backfill.reading || this.replayLeft > 0) return;
+    const sent = this.outbox.flush((line) => this.link.send(line), this.labels);
+    if (sent.length === 0) return;
+    const moved = this.log.sent(
+      sent.map((p) => p.id).filter((id) => id > 0),
+      this.labels ? 'sending' : 'sent',
+    );
     for (const p of sent) {
       const m = moved.get(p.id);
-      if (m && m.peer === null) this.expectAck({ id: m.id, line: p.line }, m.text);
+      if (!m) continue;
+      if (this.labels && p.label !== undefined) this.outbox.move(p.label, m.id);
+      else if (m.peer === null) this.expectAck({ id: m.id, line: p.line }, m.text);
     }
+    this.outboxChanged();
   }
 }

@@ -57,6 +57,8 @@ const en = {
   privateFrom: (n: string) => `private from ${n}`,
   you: 'you',
   pending: 'waiting to send',
+  // Sent, not confirmed by the server yet: it is sent again after a drop until it is.
+  sending: 'sending…',
   notDelivered: (why: string) => `Not delivered: ${why}`,
   joined: (n: string) => `${n} joined`,
   left: (n: string) => `${n} left`,
@@ -66,6 +68,9 @@ const en = {
   reconnected: (ids: boolean) =>
     `Reconnected. ${ids ? 'Private messages sent to you' : 'Messages sent'} while you were away may be lost.`,
   disconnected: 'Connection lost.',
+  resumed: 'Reconnected. Nothing was missed.',
+  sessionMoved: 'This chat was opened in another tab and goes on there.',
+  sessionMovedPrompt: (n: string) => `Your chat as ${n} goes on in another tab. Pick another name to chat here too.`,
   history: {
     start: (n: number) => `History: ${n} ${n === 1 ? 'message' : 'messages'}`,
     end: 'End of history.',
@@ -141,6 +146,7 @@ const pt: Strings = {
   privateFrom: (n: string) => `privado de ${n}`,
   you: 'você',
   pending: 'aguardando envio',
+  sending: 'enviando…',
   notDelivered: (why: string) => `Não entregue: ${why}`,
   joined: (n: string) => `${n} entrou`,
   left: (n: string) => `${n} saiu`,
@@ -149,6 +155,9 @@ const pt: Strings = {
   reconnected: (ids: boolean) =>
     `Reconectado. ${ids ? 'Mensagens privadas enviadas a você' : 'Mensagens enviadas'} enquanto esteve fora podem ter se perdido.`,
   disconnected: 'Conexão perdida.',
+  resumed: 'Reconectado. Nada se perdeu.',
+  sessionMoved: 'Este chat foi aberto em outra aba e continua lá.',
+  sessionMovedPrompt: (n: string) => `Seu chat como ${n} continua em outra aba. Escolha outro nome para conversar aqui também.`,
   history: {
     start: (n: number) => `Histórico: ${n} ${n === 1 ? 'mensagem' : 'mensagens'}`,
     end: 'Fim do histórico.',
@@ -233,6 +242,17 @@ export function systemText(item: Exclude<Item, { kind: 'msg' }>, t: Strings): st
       return item.mark === 'start' ? h.start(item.count!) : h[item.mark];
     }
     case 'status':
-      return item.status === 'welcome' ? t.welcome(item.name) : item.status === 'reconnected' ? t.reconnected(!!item.ids) : t.disconnected;
+      switch (item.status) {
+        case 'welcome':
+          return t.welcome(item.name);
+        case 'reconnected':
+          return t.reconnected(!!item.ids);
+        case 'resumed':
+          return t.resumed;
+        case 'moved':
+          return t.sessionMoved;
+        case 'disconnected':
+          return t.disconnected;
+      }
   }
 }

@@ -9,7 +9,12 @@ import type { Notice } from '../../protocol/index.ts';
 /** Items kept in memory; older ones are dropped (the DOM shows far fewer, see MessageList). */
 export const MAX_ITEMS = 10_000;
 
-export type MessageState = 'sent' | 'pending' | 'failed';
+/**
+ * `pending`: waiting to be sent (offline, or behind older lines); `sending`:
+ * sent, not confirmed by the server yet (labels on); `sent`: confirmed, or
+ * sent when nothing confirms lines; `failed`: the server said why not.
+ */
+export type MessageState = 'sent' | 'sending' | 'pending' | 'failed';
 
 export interface MessageItem {
   id: number;
@@ -45,8 +50,11 @@ export type Item =
   | { id: number; kind: 'users'; time: number; users: string[] }
   | { id: number; kind: 'notice'; time: number; notice: Notice }
   | { id: number; kind: 'history'; time: number; mark: HistoryMark; count?: number }
-  /** `ids`: the server keeps public lines (the page fetched what it missed, so only private ones may be lost). */
-  | { id: number; kind: 'status'; time: number; status: 'welcome' | 'reconnected' | 'disconnected'; name: string; ids?: boolean };
+  /**
+   * `ids`: the server keeps public lines (the page fetched what it missed, so only private ones may be lost).
+   * `resumed`: back in the same session, nothing missed; `moved`: another tab took the session over.
+   */
+  | { id: number; kind: 'status'; time: number; status: 'welcome' | 'reconnected' | 'resumed' | 'moved' | 'disconnected'; name: string; ids?: boolean };
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 /** An item to add; `time` defaults to now (a stored line has the server's). */
@@ -85,9 +93,7 @@ export class MessageLog {
   setState(ids: number[], state: MessageState): void {
     if (ids.length === 0) return;
     const set = new Set(ids);
-    const update = (list: Item[]) => list.map((it) => (it.kind === 'msg' && set.has(it.id) ? { ...it, state } : it));
-    if (this.batch) this.batch = update(this.batch);
-    this.items = update(this.items);
+    this.update((it) => (it.kind === 'msg' && set.has(it.id) ? { ...it, state } : it));
   }
 
   /**
@@ -95,7 +101,7 @@ export class MessageLog {
    * (after what the room said meanwhile), in the order of `ids`. Returns
    * each moved item by its former id.
    */
-  sent(ids: readonly number[]): Map<number, MessageItem> {
+  sent(ids: readonly number[], state: MessageState = 'sent'): Map<number, MessageItem> {
     const moved = new Map<number, MessageItem>();
     if (ids.length === 0) return moved;
     const wanted = new Set(ids);
@@ -103,7 +109,7 @@ export class MessageLog {
     this.items = this.items.filter((it) => !(it.kind === 'msg' && wanted.has(it.id) && found.set(it.id, it)));
     for (const old of ids) {
       const it = found.get(old);
-      if (it) moved.set(old, this.add({ ...it, time: this.now(), state: 'sent' }));
+      if (it) moved.set(old, this.add({ ...it, time: this.now(), state }));
     }
     return moved;
   }
@@ -114,7 +120,7 @@ export class MessageLog {
     for (const list of lists) {
       for (let i = list.length - 1; i >= 0; i--) {
         const it = list[i]!;
-        if (it.kind === 'msg' && it.own && it.state === 'sent' && test(it)) {
+        if (it.kind === 'msg' && it.own && (it.state === 'sent' || it.state === 'sending') && test(it)) {
           const failed: Item = { ...it, state: 'failed', failure };
           if (list === this.batch) list[i] = failed;
           else this.items = this.items.with(i, failed);
@@ -123,6 +129,23 @@ export class MessageLog {
       }
     }
     return false;
+  }
+
+  /** The server confirmed my line: sent, unless it already said why it was not delivered. */
+  confirm(id: number): void {
+    this.update((it) => (it.kind === 'msg' && it.id === id && it.state !== 'failed' ? { ...it, state: 'sent' } : it));
+  }
+
+  /** Takes items out (my line whose copy from the history is in the list already). */
+  remove(id: number): void {
+    const keep = (it: Item) => it.id !== id;
+    if (this.batch) this.batch = this.batch.filter(keep);
+    this.items = this.items.filter(keep);
+  }
+
+  private update(f: (it: Item) => Item): void {
+    if (this.batch) this.batch = this.batch.map(f);
+    this.items = this.items.map(f);
   }
 
   private append(added: Item[]): void {
