@@ -81,12 +81,6 @@ function parseCount(args: string, fallback?: number): number | null {
  */
 export const ALL_EXT_FEATURES = ['ids', 'resume', 'labels'] as const;
 export type ExtFeature = (typeof ALL_EXT_FEATURES)[number];
-/**
- * What the page asks for today. The page's own resume work switches it to
- * ALL_EXT_FEATURES once it handles `+session`, `/resume` and `/label`.
- */
-export const EXT_FEATURES: readonly ExtFeature[] = ['ids'];
-
 export type ExtCommand = 'since' | 'last';
 
 const EXT_COMMAND_RE = /^\/(since|last)(?:\s([^]*))?$/iu;
