@@ -132,7 +132,8 @@ Workloads (all when none is named):
   --history      fanout and one saturate step with history on vs off; then, with
                  ${FULL.historyLines.toLocaleString('en-US')} lines stored, ${FULL.historyRequests.toLocaleString('en-US')} × /history 200 and ${FULL.catchUps} /since catch-ups of ${FULL.missedLines.toLocaleString('en-US')} missed lines
   --resume       fanout and one saturate step, then ${FULL.idleClients} idle clients, each without and with
-                 resumable sessions (clients that opt in with /ext resume and hold a session)
+                 resumable sessions (clients that opt in with /ext resume and hold a session); idle RSS
+                 right after the joins and again at steady state (idle for the default grace + one sweep)
   --joins        storms of ${list(FULL.joinSizes)} clients joining at once (members that read, and that never
                  read), then one newcomer: baseline vs server
 

@@ -229,7 +229,11 @@ export function idleTable(r: Results): string | null {
   return table(['idle', 'clients', 'RSS before MB', 'RSS joined MB', 'KiB/connection', 'ratio', 'join s'], rows, (i) => i >= 1);
 }
 
-/** Idle clients without and with sessions: the server's RSS growth per connection. */
+/**
+ * Idle clients without and with sessions: the server's RSS growth per
+ * connection right after the joins, and at steady state (idle for longer
+ * than the grace plus one sweep) when it was measured.
+ */
 export function resumeIdleTable(r: Results): string | null {
   const runs = r.resume?.idle;
   if (!runs || runs.length === 0) return null;
@@ -242,8 +246,16 @@ export function resumeIdleTable(r: Results): string | null {
     mb(run.rssJoinedBytes),
     kb(run.perConnectionBytes),
     plain ? ratio(run.perConnectionBytes / plain.perConnectionBytes) : '—',
+    run.steady ? `${Math.round(run.steady.afterMs / 1000)}` : '—',
+    run.steady ? mb(run.steady.rssBytes) : '—',
+    run.steady ? kb(run.steady.perConnectionBytes) : '—',
+    run.steady && plain?.steady ? ratio(run.steady.perConnectionBytes / plain.steady.perConnectionBytes) : '—',
   ]);
-  return table(['resume: idle', 'clients', 'sessions', 'RSS before MB', 'RSS joined MB', 'KiB/connection', 'ratio'], rows, (i) => i >= 1);
+  return table(
+    ['resume: idle', 'clients', 'sessions', 'RSS before MB', 'RSS joined MB', 'KiB/conn joined', 'ratio', 'idle s', 'RSS steady MB', 'KiB/conn steady', 'ratio'],
+    rows,
+    (i) => i >= 1,
+  );
 }
 
 export function historyTable(r: Results): string | null {
@@ -544,9 +556,18 @@ function resumeTargets(r: Results): TargetCheck[] {
       `idle memory per connection with sessions within ${Math.round((TARGETS.resumeIdleRatio - 1) * 100)} % of without (${int(TARGETS.idleClients)} clients)`,
       plainIdle && withIdle ? withIdle : undefined,
       () => {
-        const q = withIdle!.perConnectionBytes / plainIdle!.perConnectionBytes;
+        // Judged at steady state when measured: an idle connection is one
+        // that has been idle (right after the joins, a connected session
+        // still keeps what was written to it, for up to the grace).
+        const w = withIdle!.steady ?? withIdle!;
+        const p = plainIdle!.steady ?? plainIdle!;
+        const q = w.perConnectionBytes / p.perConnectionBytes;
+        const when = withIdle!.steady && plainIdle!.steady ? `steady state, idle ${Math.round(withIdle!.steady.afterMs / 1000)} s` : 'right after the joins';
+        const joined = withIdle!.steady
+          ? `; right after the joins ${ratio(withIdle!.perConnectionBytes / plainIdle!.perConnectionBytes)} (${kb(withIdle!.perConnectionBytes)} vs ${kb(plainIdle!.perConnectionBytes)} KiB)`
+          : '';
         return {
-          measured: `${ratio(q)} (${kb(withIdle!.perConnectionBytes)} vs ${kb(plainIdle!.perConnectionBytes)} KiB at ${int(withIdle!.clients)}, ${int(withIdle!.sessions ?? 0)} sessions)`,
+          measured: `${when}: ${ratio(q)} (${kb(w.perConnectionBytes)} vs ${kb(p.perConnectionBytes)} KiB at ${int(withIdle!.clients)}, ${int(withIdle!.sessions ?? 0)} sessions)${joined}`,
           ...atMost(q, TARGETS.resumeIdleRatio),
           note: sizeNote(Math.min(plainIdle!.clients, withIdle!.clients), TARGETS.idleClients),
         };

@@ -11,8 +11,13 @@
  *   A session keeps references to the lines sent to it (the replay buffer),
  *   which is what could slow the fan-out.
  * - Idle memory: 10,000 clients joined and idle, without and with sessions,
- *   the server's RSS growth per connection.
+ *   the server's RSS growth per connection, right after the joins
+ *   (transient: a connected session keeps what was written to it for up to
+ *   the grace) and at steady state, idle for longer than the default grace
+ *   plus one sweep (tcp-server/session: forgetBefore). The target is judged
+ *   on the steady state: an idle connection is one that has been idle.
  */
+import { SERVER_SETTINGS } from '../tcp-server/config.ts';
 import type { IdleRun } from './workloads.ts';
 import { type Context, type FanoutResult, type LoadedStep, fanoutOn, idleOne, loadedStepOn } from './workloads.ts';
 
@@ -28,12 +33,20 @@ export interface ResumeResult {
   idle: IdleRun[];
 }
 
+/** The chat server's sweep of connected sessions runs at most this often (chat-server.ts). */
+const SWEEP_MS = 5000;
+
+/** How long idle clients wait for the steady state: the default grace, one sweep, and a margin. */
+export function steadyWaitMs(settleMs: number): number {
+  return SERVER_SETTINGS.resumeGraceMs.default + SWEEP_MS + settleMs;
+}
+
 export async function resume(ctx: Context, ratePerSender: number): Promise<ResumeResult> {
   const o = ctx.options;
   const systems = [...RESUME_SYSTEMS];
   const fanout = await fanoutOn(ctx, systems);
   const step = await loadedStepOn(ctx, systems, ratePerSender);
   const idle: IdleRun[] = [];
-  for (const system of systems) idle.push(await idleOne(ctx, system, o.idleClients));
+  for (const system of systems) idle.push(await idleOne(ctx, system, o.idleClients, steadyWaitMs(o.settleMs)));
   return { clients: o.clients, fanout, step, idle };
 }

@@ -233,6 +233,13 @@ export interface IdleRun {
   rssBeforeBytes: number;
   rssJoinedBytes: number;
   perConnectionBytes: number;
+  /**
+   * When asked (the resume workload): RSS again after the clients stayed
+   * idle for `steadyMs` (longer than the sessions' grace plus one sweep),
+   * and the growth per connection then: the steady state of an idle
+   * connection, where the figures above are right after the joins.
+   */
+  steady?: { afterMs: number; rssBytes: number; perConnectionBytes: number };
   joinSeconds: number;
   processes: Array<{ name: string; beforeBytes: number; joinedBytes: number }>;
 }
@@ -241,7 +248,7 @@ export interface IdleResult {
   runs: IdleRun[];
 }
 
-export function idleOne(ctx: Context, system: System, clients: number): Promise<IdleRun> {
+export function idleOne(ctx: Context, system: System, clients: number, steadyMs?: number): Promise<IdleRun> {
   return withSession(
     ctx,
     system,
@@ -254,6 +261,13 @@ export function idleOne(ctx: Context, system: System, clients: number): Promise<
       ctx.progress(`${session.label}: ${joined} idle clients joined; settling`);
       await sleep(ctx.options.settleMs);
       const after = session.services.map((s) => s.rssNow());
+      let steady: IdleRun['steady'];
+      if (steadyMs !== undefined) {
+        ctx.progress(`${session.label}: idle for ${Math.round(steadyMs / 1000)} s more (steady state)`);
+        await sleep(steadyMs);
+        const rss = sum(session.services.map((s) => s.rssNow()));
+        steady = { afterMs: steadyMs, rssBytes: rss, perConnectionBytes: (rss - sum(before)) / Math.max(1, joined) };
+      }
       return {
         system,
         clients: joined,
@@ -263,6 +277,7 @@ export function idleOne(ctx: Context, system: System, clients: number): Promise<
         rssBeforeBytes: sum(before),
         rssJoinedBytes: sum(after),
         perConnectionBytes: (sum(after) - sum(before)) / Math.max(1, joined),
+        steady,
         joinSeconds: seconds,
         processes: session.services.map((s, i) => ({ name: s.name, beforeBytes: before[i]!, joinedBytes: after[i]! })),
       };

@@ -25,8 +25,15 @@ export const ENTRY_OVERHEAD = 64;
 
 const LF = 0x0a;
 
+/**
+ * Lines kept in one piece of memory: `length` bytes of `buf`'s memory from
+ * `buf.byteOffset`. A merge only grows `length` (no new Buffer per write:
+ * the profile of the loaded step showed recording as a cost per session per
+ * write); a view of the whole is made when it is read (view()).
+ */
 interface Entry {
   buf: Buffer;
+  length: number;
   lines: number;
   /** When its last line was recorded (ms since the epoch). */
   time: number;
@@ -79,14 +86,14 @@ export class ReplayBuffer {
       const lines = countLines(buf);
       this.recorded += lines;
       const last = this.head < this.entries.length && !this.sealed ? this.entries[this.entries.length - 1]! : undefined;
-      if (last !== undefined && last.buf.buffer === buf.buffer && last.buf.byteOffset + last.buf.length === buf.byteOffset) {
-        // The next bytes of the same memory (a log chunk): one longer view of it.
-        last.buf = Buffer.from(buf.buffer, last.buf.byteOffset, last.buf.length + buf.length);
+      if (last !== undefined && last.buf.buffer === buf.buffer && last.buf.byteOffset + last.length === buf.byteOffset) {
+        // The next bytes of the same memory (a log chunk): the entry grows.
+        last.length += buf.length;
         last.lines += lines;
         last.time = now;
         this.charged += buf.length;
       } else {
-        this.entries.push({ buf, lines, time: now });
+        this.entries.push({ buf, length: buf.length, lines, time: now });
         this.sealed = false;
         this.charged += buf.length + ENTRY_OVERHEAD;
       }
@@ -122,7 +129,8 @@ export class ReplayBuffer {
         at += e.lines;
         continue;
       }
-      out.push(at < count ? e.buf.subarray(skipLines(e.buf, count - at)) : e.buf);
+      const buf = view(e);
+      out.push(at < count ? buf.subarray(skipLines(buf, count - at)) : buf);
       at += e.lines;
     }
     return out;
@@ -162,22 +170,24 @@ export class ReplayBuffer {
         return;
       }
       const excess = this.charged - this.budget;
-      if (mayForget === e.lines && e.buf.length + ENTRY_OVERHEAD <= excess) {
+      if (mayForget === e.lines && e.length + ENTRY_OVERHEAD <= excess) {
         this.dropHead(e);
         continue;
       }
       // Forget whole lines from the entry's front, as many as the excess needs.
+      const buf = view(e);
       let cut = 0;
       let n = 0;
       while (n < mayForget && cut < excess) {
-        cut = e.buf.indexOf(LF, cut) + 1;
+        cut = buf.indexOf(LF, cut) + 1;
         n++;
       }
       if (n === e.lines) {
         this.dropHead(e);
         continue;
       }
-      e.buf = e.buf.subarray(cut);
+      e.buf = buf.subarray(cut);
+      e.length = e.buf.length;
       e.lines -= n;
       this.forgotten += n;
       this.charged -= cut;
@@ -191,8 +201,14 @@ export class ReplayBuffer {
   private dropHead(e: Entry): void {
     this.head++;
     this.forgotten += e.lines;
-    this.charged -= e.buf.length + ENTRY_OVERHEAD;
+    this.charged -= e.length + ENTRY_OVERHEAD;
   }
+}
+
+/** The entry's bytes as one Buffer (made once per growth, when read). */
+function view(e: Entry): Buffer {
+  if (e.buf.length !== e.length) e.buf = Buffer.from(e.buf.buffer, e.buf.byteOffset, e.length);
+  return e.buf;
 }
 
 /** Lines in a buffer of whole lines (its LFs). */

@@ -167,7 +167,14 @@ describe('npm run bench on a few clients', () => {
     const idle = Object.fromEntries(json.results.resume.idle.map((r: { system: string; clients: number; sessions: number }) => [r.system, r]));
     expect(idle.server).toMatchObject({ clients: 20, sessions: 0 });
     expect(idle['server-resume']).toMatchObject({ clients: 20, sessions: 20 });
-  }, 240_000);
+    // Measured again at steady state: idle longer than the default grace (30 s) and one sweep (5 s).
+    for (const run of [idle.server, idle['server-resume']]) {
+      expect(run.steady.afterMs).toBeGreaterThan(35_000);
+      expect(Number.isFinite(run.steady.perConnectionBytes)).toBe(true);
+    }
+    expect(stdout).toMatch(/MET|MISSED/);
+    expect(stdout).toMatch(/idle memory per connection with sessions within 10 % of without \(10,000 clients\): steady state, idle \d+ s/);
+  }, 360_000);
 
   it('welcomes every member of each join storm and the newcomer after it, on baseline and server, and draws the charts', async () => {
     const out = join(dir, 'joins.json');
