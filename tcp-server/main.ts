@@ -7,6 +7,8 @@ import { CONFIG_EXIT_CODE, ConfigError } from '../common/env.ts';
 import { chatReadyLine } from '../common/ready-lines.ts';
 import { serverConfigFromEnv } from './config.ts';
 import { openHistoryStore } from './history/open-history.ts';
+import { openRoomLink } from './cluster/open-room-link.ts';
+import type { Member } from './member.ts';
 
 function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
@@ -23,7 +25,10 @@ try {
   const config = serverConfigFromEnv();
   // Storage trouble goes to stderr; the console (stdout) keeps the original lines.
   const history = openHistoryStore(config, (line) => process.stderr.write(`tcp-server: ${line}\n`));
-  server = new ChatServer({ ...config, history, log: (line) => process.stdout.write(line + '\n') });
+  // Without CHAT_REDIS_URL the room is this process; with it, this process is one node of a cluster.
+  const link = openRoomLink<Member>(config, history, config.historyMax, (line) => process.stderr.write(`tcp-server: ${line}\n`));
+  server = new ChatServer({ ...config, history, link, log: (line) => process.stdout.write(line + '\n') });
+  // Joins the room first (a ClusterStartError naming CHAT_REDIS_URL: exit 1), then listens.
   const { port } = await server.listen();
   process.stdout.write(chatReadyLine(config.host, port) + '\n');
 } catch (error) {
