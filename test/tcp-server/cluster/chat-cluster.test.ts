@@ -78,6 +78,24 @@ function linesSince(c: LineClient, from: number, re: RegExp): string[] {
   return c.lines.slice(from).filter((l) => re.test(l));
 }
 
+/** Resolves when `c` receives its next line (or closes); reads nothing. */
+function arrival(c: LineClient): Promise<void> {
+  return c.waitForCount(c.lines.length + 1).catch(() => {});
+}
+
+/** `promise`, or a failure saying what did not happen (and `why()`) after `ms`. */
+async function within<V>(promise: Promise<V>, ms: number, what: string, why: () => string): Promise<V> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms\n${why()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function online(names: string[]): string {
   const sorted = [...names].sort(compareNames);
   return `Online (${sorted.length}): ${sorted.join(', ')}`;
@@ -274,9 +292,10 @@ describe('Redis going away while users talk', () => {
       say('ana', ana, 10);
       say('bob', bob, 10);
       // A name while Redis is away: the clear answer, and the prompt again.
+      const why = () => `n1:\n${n1.stderr}\nn2:\n${n2.stderr}\nana:\n${ana.lines.join('\n')}\nbob:\n${bob.lines.join('\n')}\ncarla:\n${carla.lines.join('\n')}`;
       const carla = await connect(n1);
       carla.send('carla');
-      await carla.expect('Chat indisponível no momento, tente mais tarde.');
+      await within(carla.expect('Chat indisponível no momento, tente mais tarde.'), 20_000, 'unavailable answer', why);
       await carla.expect('Digite seu nome:');
       await r.restart();
       say('ana', ana, 10);
@@ -286,16 +305,16 @@ describe('Redis going away while users talk', () => {
       const deadline = Date.now() + 30_000;
       while (got(bob, bobFrom, 'ana').length < 30 || got(ana, anaFrom, 'bob').length < 30) {
         if (Date.now() > deadline) break;
-        await Promise.race([bob.next(), ana.next(), new Promise((res) => setTimeout(res, 500))]);
+        await Promise.race([arrival(ana), arrival(bob), new Promise((res) => setTimeout(res, 1000))]);
       }
-      expect(got(bob, bobFrom, 'ana')).toEqual(sent.ana);
-      expect(got(ana, anaFrom, 'bob')).toEqual(sent.bob);
+      expect(got(bob, bobFrom, 'ana'), why()).toEqual(sent.ana);
+      expect(got(ana, anaFrom, 'bob'), why()).toEqual(sent.bob);
       // The room works again within 10 s: a name is taken (after the cluster re-registered its members).
       let joined = false;
       const tryUntil = Date.now() + 10_000;
       while (!joined && Date.now() < tryUntil) {
         carla.send('carla');
-        const answer = await carla.next();
+        const answer = await within(carla.next(), 20_000, 'answer to a name', why);
         if (answer.startsWith('Bem-vindo, ')) joined = true;
         else {
           expect(answer).toBe('Chat indisponível no momento, tente mais tarde.');
@@ -305,15 +324,15 @@ describe('Redis going away while users talk', () => {
       }
       expect(joined).toBe(true);
       expect(carla.lines.at(-1)).toBe(`Bem-vindo, carla! ${online(['ana', 'bob', 'carla'])}`);
-      await ana.next((l) => l === 'carla entrou no chat!');
-      await bob.next((l) => l === 'carla entrou no chat!');
+      await within(ana.next((l) => l === 'carla entrou no chat!'), 20_000, 'join of carla', why);
+      await within(bob.next((l) => l === 'carla entrou no chat!'), 20_000, 'join of carla', why);
       await sync(ana);
       await sync(bob);
       for (const c of [ana, bob]) {
         expect(linesSince(c, 0, /saiu do chat\.$/)).toEqual([]);
         expect(linesSince(c, c === ana ? anaFrom : bobFrom, /entrou no chat!$/)).toEqual(['carla entrou no chat!']);
       }
-    });
+    }, 120_000);
   }
 });
 
