@@ -258,6 +258,7 @@ export class ChatServer implements ConnectionHandler {
         return;
       }
       conn.session = null;
+      conn.stopRecording();
       this.sessions.end(session);
     }
     this.leave(conn);

@@ -255,6 +255,12 @@ export class Connection implements Flushable, Member {
     this.recordFrom = this.pending.length;
   }
 
+  /** The session ended: what is still written is not kept for a resume. */
+  stopRecording(): void {
+    this.recorder = null;
+    this.recordFrom = 0;
+  }
+
   /**
    * Gives up the member's place: its place in the room's log, and its
    * recorded lines not written yet, which go into the replay buffer (they

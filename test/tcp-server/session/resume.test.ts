@@ -91,6 +91,25 @@ describe('resuming after the connection drops', () => {
   });
 });
 
+describe('a replay bigger than CHAT_SENDQ', () => {
+  it('reaches the resumer whole, without cutting it off as a slow reader', async () => {
+    const { port, join } = await start({ sendQueue: 8192, resumeBufferBytes: 256 * 1024, rate: 1000, burst: 1000 });
+    const ana = await joinWith(port, 'ana');
+    const bob = await join('bob');
+    await ana.client.expect('bob entrou no chat!');
+    const count = ana.count();
+    ana.client.close();
+    for (let i = 0; i < 50; i++) bob.send(`${i} ${'x'.repeat(1000)}`);
+    await sync(bob);
+    const back = await resume(port, ana.token!, count);
+    expect(back.answer).toBe(`+resumed ana ${count + 50}`);
+    for (let i = 0; i < 50; i++) await back.client.expect(`bob: ${i} ${'x'.repeat(1000)}`);
+    bob.send('depois');
+    await back.client.expect('bob: depois');
+    expect(bob.lines).not.toContain('ana saiu do chat.');
+  });
+});
+
 describe('when resuming fails', () => {
   it('after the grace the member leaves once, normally, and the token is unknown', async () => {
     const { port, join } = await start({ resumeGraceMs: 200 });
