@@ -5,11 +5,14 @@
  * terminal clients on different nodes. Nodes are killed with real signals
  * and Redis is restarted with and without its data while users talk.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { compareNames } from '../../../protocol/index.ts';
 import { LineClient } from '../../helpers/line-client.ts';
 import { type TcpServerProcess, killAll, runScript, startTcpServer } from '../../helpers/processes.ts';
 import { type RedisServer, freePort, killAllRedis, startRedis } from '../../helpers/redis-server.ts';
+
+// Nodes are processes on a shared 2-core machine, and a node's death is noticed after its liveness TTL.
+vi.setConfig({ testTimeout: 90_000 });
 
 afterAll(() => {
   killAll();
@@ -106,7 +109,11 @@ describe('users on two nodes are in one room', () => {
     const r = await redis();
     const [n1, n2] = await Promise.all([node(r, 'n1'), node(r, 'n2')]);
     const ana = await join(n1, 'ana');
-    const zeca = await join(n2, 'Zeca');
+    // Lines that follow a name in the same write wait for the room's answer to it (a Redis round trip).
+    const zeca = await connect(n2);
+    zeca.write('Zeca\n/users\n');
+    await zeca.next((l) => l.startsWith('Bem-vindo, '));
+    await zeca.expect(online(['ana', 'Zeca']));
     // The welcome lists every node's members, sorted as today.
     expect(zeca.lines).toContain(`Bem-vindo, Zeca! ${online(['ana', 'Zeca'])}`);
     await ana.expect('Zeca entrou no chat!');
@@ -336,7 +343,35 @@ describe('Redis going away while users talk', () => {
   }
 });
 
+describe('a node holding too much while Redis is away', () => {
+  it('refuses a line beyond CHAT_REDIS_BUFFER_BYTES with a clear answer, and delivers every line it held once Redis is back', async () => {
+    const r = await redis({ persist: true });
+    const [n1, n2] = await Promise.all([node(r, 'n1', { CHAT_REDIS_BUFFER_BYTES: '2048' }), node(r, 'n2')]);
+    const ana = await join(n1, 'ana');
+    const bob = await join(n2, 'bob');
+    await ana.expect('bob entrou no chat!');
+    await r.kill();
+    const texts = Array.from({ length: 20 }, (_, i) => `${i}:${'x'.repeat(200)}`);
+    for (const t of texts) ana.send(t);
+    await sync(ana);
+    const busy = ana.lines.filter((l) => l === 'Chat sobrecarregado: sua mensagem não foi entregue, tente de novo.').length;
+    expect(busy).toBeGreaterThan(0);
+    expect(busy).toBeLessThan(20);
+    await r.restart();
+    const kept = texts.slice(0, 20 - busy);
+    await bob.expect(`ana: ${kept.at(-1)}`);
+    await sync(bob);
+    expect(bob.lines.filter((l) => l.startsWith('ana: ')).map((l) => l.slice(5))).toEqual(kept);
+  });
+});
+
 describe('starting a node', () => {
+  it('stops with code 2 and a message naming CHAT_REDIS_URL when it is not a Redis URL', async () => {
+    const run = runScript('tcp-server/main.ts', { CHAT_PORT: '0', CHAT_DB: ':memory:', CHAT_REDIS_URL: 'http://127.0.0.1:6379' });
+    expect(await run.stop('SIGCONT')).toEqual({ code: 2, signal: null });
+    expect(run.stderr).toContain('CHAT_REDIS_URL must start with redis://');
+  });
+
   it('exits with code 1 and a message naming CHAT_REDIS_URL when Redis cannot be reached', async () => {
     const port = await freePort();
     const run = runScript('tcp-server/main.ts', { CHAT_PORT: '0', CHAT_DB: ':memory:', CHAT_REDIS_URL: `redis://127.0.0.1:${port}` });
