@@ -494,15 +494,18 @@ export class ChatServer implements ConnectionHandler {
    * Redis has it. `label` (issue 13) travels with it.
    */
   private sendPublic(sender: Connection, text: string, label?: string): void {
+    // Until the line is back (at once on the single server, after Redis in a
+    // cluster), a resend of its label waits for it rather than going out twice.
+    if (label !== undefined) this.labelWaiters.set(label, []);
     const result = this.link.publishPublic(sender.name!, text, this.claimantOf(sender), label);
     if (result === 'full') {
       // A cluster node holding too much while Redis is away: nobody gets it, and the sender is told.
       sender.send(CHAT_BUSY);
-      if (label !== undefined) this.confirmNow(sender, label);
-      return;
+      if (label !== undefined) {
+        this.labelWaiters.delete(label);
+        this.confirmNow(sender, label);
+      }
     }
-    // Not back yet (a cluster): a resend of the label meanwhile waits for it rather than going out twice.
-    if (label !== undefined && this.history.findLabel(label) === undefined) this.labelWaiters.set(label, []);
   }
 
   /**
