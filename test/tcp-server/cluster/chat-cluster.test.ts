@@ -343,6 +343,40 @@ describe('Redis going away while users talk', () => {
   }
 });
 
+describe('a name given out twice after Redis lost its data', () => {
+  it('the earlier holder, on a node frozen past the liveness TTL, is told it lost its name and is let go', async () => {
+    const r = await redis();
+    const fast = { CHAT_NODE_HEARTBEAT_MS: '400', CHAT_NODE_TTL_MS: '2000' };
+    const [n1, n2] = await Promise.all([node(r, 'n1', fast), node(r, 'n2', fast)]);
+    const ana = await join(n1, 'ana');
+    const bob = await join(n2, 'bob');
+    await ana.expect('bob entrou no chat!');
+    // n1 is frozen while Redis comes back empty: it cannot register ana again in time.
+    process.kill(n1.proc.pid!, 'SIGSTOP');
+    try {
+      await r.restart();
+      // n2 takes the silent n1 for dead.
+      await bob.next((l) => l === 'ana saiu do chat.');
+      const newcomer = await connect(n2);
+      for (;;) {
+        newcomer.send('ana');
+        const answer = await newcomer.next();
+        if (answer.startsWith('Bem-vindo, ')) break;
+        expect(answer).toBe('Chat indisponível no momento, tente mais tarde.');
+        await newcomer.expect('Digite seu nome:');
+        await new Promise((res) => setTimeout(res, 200));
+      }
+    } finally {
+      process.kill(n1.proc.pid!, 'SIGCONT');
+    }
+    expect(await ana.rest()).toContain('Seu nome passou a outra pessoa durante uma falha do chat. Entre de novo.');
+    await sync(bob);
+    expect(bob.lines.filter((l) => l === 'ana saiu do chat.')).toHaveLength(1);
+    bob.send('/users');
+    await bob.expect(online(['ana', 'bob']));
+  });
+});
+
 describe('a node holding too much while Redis is away', () => {
   it('refuses a line beyond CHAT_REDIS_BUFFER_BYTES with a clear answer, and delivers every line it held once Redis is back', async () => {
     const r = await redis({ persist: true });
