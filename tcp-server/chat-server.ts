@@ -323,6 +323,8 @@ export class ChatServer implements ConnectionHandler {
       conn.send(PROMPT);
     }
     for (const frame of claim.held) {
+      // A held `/quit` (or a cut-off) ended it: what followed is not read, as on a live connection.
+      if (!this.connections.has(conn)) return;
       if (this.claims.has(conn)) {
         // A held name line started another claim: the rest waits for it.
         this.claims.get(conn)!.held.push(frame);
@@ -330,7 +332,7 @@ export class ChatServer implements ConnectionHandler {
       }
       this.onFrame(conn, frame);
     }
-    if (claim.ended) {
+    if (claim.ended && this.connections.has(conn)) {
       const next = this.claims.get(conn);
       if (next !== undefined) next.ended = true;
       else this.onEnd(conn);

@@ -159,6 +159,14 @@ describe('users on two nodes are in one room', () => {
     const zeca2 = await join(n1, 'zeca');
     await bia.expect('zeca entrou no chat!');
     expect(welcomeOf(zeca2)).toBe(`Bem-vindo, zeca! ${online(['ana', 'bia', 'zeca'])}`);
+    // What follows a `/quit` held behind a name is not read, as on a live connection.
+    const quick = await connect(n1);
+    quick.write('rapido\n/quit\ndepois do quit\n');
+    await quick.closed;
+    await bia.next((l) => l === 'rapido saiu do chat.');
+    await sync(bia);
+    expect(bia.lines).toContain('rapido entrou no chat!');
+    expect(bia.lines).not.toContain('rapido: depois do quit');
   });
 
   it('gives a name to exactly one of two people racing for it (or a look-alike) on two nodes', async () => {
