@@ -113,6 +113,8 @@ export class ChatServer implements ConnectionHandler {
   private readonly sessions: SessionRegistry<Member>;
   private readonly nameTimers = new Map<Connection, NodeJS.Timeout>();
   private shuttingDown = false;
+  /** Forgets what connected sessions surely received (SessionRegistry.forgetDelivered). */
+  private readonly sessionSweep: NodeJS.Timeout | null;
 
   constructor(options: ChatServerOptions = {}) {
     const { log, history, link, ...config } = options;
@@ -121,6 +123,8 @@ export class ChatServer implements ConnectionHandler {
     this.history = history ?? openHistoryStore({ ...this.config, db: MEMORY_DB }, this.log);
     this.link = link ?? new LocalRoomLink<Member>(this.history);
     this.sessions = new SessionRegistry({ graceMs: this.config.resumeGraceMs, bufferBytes: this.config.resumeBufferBytes });
+    const grace = this.config.resumeGraceMs;
+    this.sessionSweep = grace > 0 ? setInterval(() => this.sessions.forgetDelivered(), Math.min(grace, 5000)).unref() : null;
     this.server = net.createServer(
       {
         allowHalfOpen: true, // read a client's last lines after it stops sending
@@ -165,6 +169,7 @@ export class ChatServer implements ConnectionHandler {
     this.shuttingDown = true;
     this.server.close();
     // Nobody comes back to a server that is going away.
+    if (this.sessionSweep !== null) clearInterval(this.sessionSweep);
     this.sessions.endAll();
     // Not events.once: it would reject on the 'error' a reset socket emits.
     const closed = [...this.sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));

@@ -12,7 +12,8 @@
  *
  * While the client is connected, lines are recorded as they are written to
  * its socket, and the oldest are forgotten beyond the budget (a resume from
- * that far back gets `gap`). A session that receives nothing keeps nothing.
+ * that far back gets `gap`), and once they are older than the grace
+ * (forgetBefore): a session that receives nothing ends up keeping nothing.
  * Once the connection drops, `hold()` marks what follows as not delivered:
  * older lines go first to make room, and when the undelivered lines alone
  * pass the budget the buffer overflows (the session ends, like a slow
@@ -27,6 +28,8 @@ const LF = 0x0a;
 interface Entry {
   buf: Buffer;
   lines: number;
+  /** When its last line was recorded (ms since the epoch). */
+  time: number;
 }
 
 export class ReplayBuffer {
@@ -69,7 +72,7 @@ export class ReplayBuffer {
    * Records whole lines sent (or meant) for the session, in order:
    * `bufs[from…]`, each made of complete lines.
    */
-  record(bufs: readonly Buffer[], from = 0): void {
+  record(bufs: readonly Buffer[], from = 0, now = Date.now()): void {
     for (let i = from; i < bufs.length; i++) {
       const buf = bufs[i]!;
       if (buf.length === 0) continue;
@@ -80,9 +83,10 @@ export class ReplayBuffer {
         // The next bytes of the same memory (a log chunk): one longer view of it.
         last.buf = Buffer.from(buf.buffer, last.buf.byteOffset, last.buf.length + buf.length);
         last.lines += lines;
+        last.time = now;
         this.charged += buf.length;
       } else {
-        this.entries.push({ buf, lines });
+        this.entries.push({ buf, lines, time: now });
         this.sealed = false;
         this.charged += buf.length + ENTRY_OVERHEAD;
       }
@@ -122,6 +126,21 @@ export class ReplayBuffer {
       at += e.lines;
     }
     return out;
+  }
+
+  /**
+   * While connected, forgets lines written before `time`: long enough ago
+   * that a client still connected has them (the chat server passes now
+   * minus CHAT_RESUME_GRACE_MS). This is what keeps an idle session from
+   * holding its welcome line and old replies for ever. Held lines stay.
+   */
+  forgetBefore(time: number): void {
+    if (this.heldFrom !== null) return;
+    while (this.head < this.entries.length && this.entries[this.head]!.time < time) this.dropHead(this.entries[this.head]!);
+    if (this.head === this.entries.length) {
+      this.entries = [];
+      this.head = 0;
+    }
   }
 
   /** Forgets everything (the session ended). */

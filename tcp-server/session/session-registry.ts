@@ -87,6 +87,16 @@ export class SessionRegistry<H> {
     session.replay.clear();
   }
 
+  /**
+   * Forgets, in every connected session, the lines written more than the
+   * grace ago: a connection still open by now has received them (a drop is
+   * noticed well within the grace), so idle sessions hold nothing.
+   */
+  forgetDelivered(now = Date.now()): void {
+    const before = now - this.options.graceMs;
+    for (const session of this.sessions.values()) session.replay.forgetBefore(before);
+  }
+
   /** Ends every session (the server stops). */
   endAll(): void {
     for (const session of [...this.sessions.values()]) this.end(session);

@@ -9,6 +9,13 @@ import { BroadcastLog } from '../../../tcp-server/broadcast-log.ts';
 import { ENTRY_OVERHEAD, ReplayBuffer, countLines } from '../../../tcp-server/session/replay-buffer.ts';
 
 const lines = (...ls: string[]) => Buffer.from(ls.map((l) => l + '\n').join(''));
+/** Lines in memory of their own (Buffer.from may put two small ones side by side in its pool: one entry). */
+const apart = (...ls: string[]) => {
+  const src = lines(...ls);
+  const b = Buffer.alloc(src.length);
+  src.copy(b);
+  return b;
+};
 const text = (r: Buffer[] | string) => (typeof r === 'string' ? r : Buffer.concat(r).toString());
 
 describe('ReplayBuffer', () => {
@@ -90,6 +97,29 @@ describe('ReplayBuffer', () => {
     expect(r.overflowed).toBe(false);
     expect(text(r.after(1))).toBe('b'.repeat(999) + '\n');
     expect(r.after(0)).toBe('gap');
+  });
+
+  it('forgets, while connected, what was written before a time, so an idle session ends up holding nothing', () => {
+    const r = new ReplayBuffer(1 << 20);
+    r.record([apart('welcome')], 0, 1000);
+    r.record([apart('um', 'dois')], 0, 2000);
+    r.forgetBefore(1500);
+    expect(r.oldest).toBe(1);
+    expect(text(r.after(1))).toBe('um\ndois\n');
+    r.forgetBefore(2001);
+    expect(r.bytes).toBe(0);
+    expect(r.total).toBe(3);
+    expect(r.after(3)).toEqual([]);
+    expect(r.after(2)).toBe('gap');
+  });
+
+  it('never forgets by age while the connection is away (held lines wait for the resume)', () => {
+    const r = new ReplayBuffer(1 << 20);
+    r.record([lines('a')], 0, 1000);
+    r.hold();
+    r.record([lines('b')], 0, 1000);
+    r.forgetBefore(5000);
+    expect(text(r.after(0))).toBe('a\nb\n');
   });
 
   it('gives back what was recorded after any count, whatever the chunking (property)', () => {

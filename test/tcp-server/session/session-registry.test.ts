@@ -74,4 +74,15 @@ describe('SessionRegistry', () => {
     reg.endAll();
     expect(reg.size).toBe(0);
   });
+
+  it('forgets in connected sessions the lines written more than the grace ago', () => {
+    const reg = new SessionRegistry<string>({ graceMs: 1000, bufferBytes: 4096 });
+    const a = reg.open(member, 'x');
+    a.replay.record([Buffer.from('Bem-vindo, ana! Online (1): ana\n')], 0, 10_000);
+    reg.forgetDelivered(10_500);
+    expect(a.replay.bytes).toBeGreaterThan(0);
+    reg.forgetDelivered(11_001);
+    expect(a.replay.bytes).toBe(0);
+    expect(a.replay.total).toBe(1);
+  });
 });
