@@ -21,6 +21,8 @@ export type Notice =
   | { notice: 'name-timeout' }
   | { notice: 'server-full' }
   | { notice: 'shutdown' }
+  /** A cluster node cannot reach the room (Redis) right now: a name attempt is refused, try again. */
+  | { notice: 'unavailable' }
   /** A line this version does not know; shown as it is. */
   | { notice: 'other'; text: string };
 
@@ -52,6 +54,17 @@ export const PRIVATE_EMPTY_LINE = 'Mensagem privada vazia: use @nome texto.';
 export const NAME_TIMEOUT_LINE = 'Tempo para informar o nome esgotado.';
 export const SERVER_FULL_LINE = 'Servidor cheio, tente mais tarde.';
 export const SHUTDOWN_LINE = 'Servidor encerrando.';
+export const UNAVAILABLE_LINE = 'Chat indisponível no momento, tente mais tarde.';
+/**
+ * A cluster node holds too many lines while Redis is away (CHAT_REDIS_BUFFER_BYTES): this line
+ * reached nobody. Rare, so not a notice of its own: clients show it as it comes (`other`).
+ */
+export const CHAT_BUSY_LINE = 'Chat sobrecarregado: sua mensagem não foi entregue, tente de novo.';
+/**
+ * A cluster member lost its name (Redis came back without its data and someone else took it
+ * first); the connection is closed after it. Shown as it comes (`other`).
+ */
+export const NAME_LOST_LINE = 'Seu nome passou a outra pessoa durante uma falha do chat. Entre de novo.';
 const COMMAND_HELP = `Comandos: ${COMMANDS.join(', ')} e //texto para enviar /texto.`;
 
 /** One server line, without its LF. */
@@ -116,6 +129,8 @@ function formatNotice(n: Notice): string {
       return SERVER_FULL_LINE;
     case 'shutdown':
       return SHUTDOWN_LINE;
+    case 'unavailable':
+      return UNAVAILABLE_LINE;
     case 'other':
       return n.text;
   }
@@ -176,6 +191,7 @@ export function parseServerLine(line: string): ServerEvent {
   if (line === NAME_TIMEOUT_LINE) return { type: 'notice', notice: 'name-timeout' };
   if (line === SERVER_FULL_LINE) return { type: 'notice', notice: 'server-full' };
   if (line === SHUTDOWN_LINE) return { type: 'notice', notice: 'shutdown' };
+  if (line === UNAVAILABLE_LINE) return { type: 'notice', notice: 'unavailable' };
   const history = parseHistoryLine(line);
   if (history !== null) return history;
   return { type: 'notice', notice: 'other', text: line };

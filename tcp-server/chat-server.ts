@@ -1,5 +1,9 @@
 /**
  * The chat room: names, joins and leaves, public and private lines, history.
+ * "The rest of the room" is a RoomLink (tcp-server/cluster/): in process for
+ * the single server, Redis for a node of a cluster. Names are claimed and
+ * released through it, lines are published through it, and what it hands
+ * back (onRoomEvent) is what this server delivers to its own connections.
  * Lines come in through Connection (already framed and paced) and go out
  * formatted by the protocol module, encoded once per message and audience:
  * plain clients get `name: text`, clients that opted in to ids (`/ext ids`)
@@ -16,10 +20,10 @@ import { BroadcastLog } from './broadcast-log.ts';
 import { closeGracefully } from './closing.ts';
 import type { Frame } from './line-framer.ts';
 import {
-  NameRegistry,
+  CHAT_BUSY_LINE,
+  NAME_LOST_LINE,
   type ClientLine,
   type ServerEvent,
-  compareNames,
   formatEvent,
   nameKey,
   nameProblem,
@@ -31,7 +35,9 @@ import { type ExtFeature, type LabelLine, isReservedName, parseExtCommand, parse
 import type { Member } from './member.ts';
 import { DetachedMember } from './session/detached-member.ts';
 import { type Session, SessionRegistry } from './session/session-registry.ts';
-import type { HistoryStore, LabelRecord } from './history/history-store.ts';
+import type { HistoryStore, LabelRecord, StoredLine } from './history/history-store.ts';
+import { LocalRoomLink } from './cluster/local-room-link.ts';
+import type { ClaimResult, RoomEvent, RoomLink } from './cluster/room-link.ts';
 import { MEMORY_DB, openHistoryStore } from './history/open-history.ts';
 import { historyAnswer, lastAnswer, sinceAnswer } from './history/history-answers.ts';
 import { ServerCounters } from './metrics/server-counters.ts';
@@ -45,6 +51,21 @@ export interface ChatServerOptions extends Partial<ServerConfig> {
    * CHAT_HISTORY_MAX still apply). The server closes it when it closes.
    */
   history?: HistoryStore;
+  /**
+   * The rest of the room: main.ts opens the one the settings name (a
+   * cluster node with CHAT_REDIS_URL). Without one, the single server's
+   * (LocalRoomLink on the history). listen() starts it; close() closes it.
+   */
+  link?: RoomLink<Member>;
+}
+
+/** A name line waiting for the room's answer (a cluster node asks Redis); the connection's next lines wait with it. */
+interface PendingClaim {
+  readonly name: string;
+  readonly key: string;
+  /** Frames that came meanwhile, and whether the client finished sending: handled once the claim settles. */
+  readonly held: Frame[];
+  ended: boolean;
 }
 
 /** TCP keep-alive probes start after this much silence. */
@@ -74,14 +95,23 @@ export class ChatServer implements ConnectionHandler {
   private readonly connections = new Set<Connection>();
   /** Every socket not closed yet, those being closed included. */
   private readonly sockets = new Set<net.Socket>();
-  /** Joined users by nameKey: connections, and stand-ins for sessions waiting for a resume. */
+  /** This server's joined users by nameKey: connections, and stand-ins for sessions waiting for a resume. */
   private readonly members = new Map<string, Member>();
-  /** The same users by name identity: look-alike names are one name. */
-  private readonly identities = new NameRegistry<Member>();
+  /** Names, look-alikes and online lists of the whole room, every node's members included. */
+  private readonly link: RoomLink<Member>;
+  /**
+   * The member the link knows (the connection that claimed the name) for a
+   * member that took its place since (a session's stand-in, a resumed
+   * connection): the link hands back the claimant, this finds who holds the place now.
+   */
+  private readonly claimants = new WeakMap<Member, Member>();
+  private readonly claims = new Map<Connection, PendingClaim>();
+  /** The session a stand-in keeps the place of. */
+  private readonly standIns = new WeakMap<Member, Session<Member>>();
+  /** Labelled public lines published but not back from the room yet, and who else sent the same label meanwhile. */
+  private readonly labelWaiters = new Map<string, Connection[]>();
   /** Resumable sessions (feature `resume`). */
   private readonly sessions: SessionRegistry<Member>;
-  /** Joined names, kept sorted so a welcome costs no sort. */
-  private readonly sortedNames: string[] = [];
   private readonly nameTimers = new Map<Connection, NodeJS.Timeout>();
   private shuttingDown = false;
   /** Forgets what connected sessions surely received (SessionRegistry.forgetDelivered). */
@@ -90,10 +120,11 @@ export class ChatServer implements ConnectionHandler {
   readonly counters = new ServerCounters();
 
   constructor(options: ChatServerOptions = {}) {
-    const { log, history, ...config } = options;
+    const { log, history, link, ...config } = options;
     this.config = { ...DEFAULT_CONFIG, ...stripUndefined(config) };
     this.log = log ?? (() => {});
     this.history = history ?? openHistoryStore({ ...this.config, db: MEMORY_DB }, this.log);
+    this.link = link ?? new LocalRoomLink<Member>(this.history);
     this.sessions = new SessionRegistry({ graceMs: this.config.resumeGraceMs, bufferBytes: this.config.resumeBufferBytes });
     const grace = this.config.resumeGraceMs;
     this.sessionSweep = grace > 0 ? setInterval(() => this.sessions.forgetDelivered(), Math.min(grace, 5000)).unref() : null;
@@ -108,7 +139,9 @@ export class ChatServer implements ConnectionHandler {
     );
   }
 
+  /** Joins the room (a cluster node: rejects with a ClusterStartError when Redis cannot be reached), then listens. */
   async listen(): Promise<AddressInfo> {
+    await this.link.start(this.onRoomEvent);
     this.server.listen({ host: this.config.host, port: this.config.port, backlog: 4096 });
     await once(this.server, 'listening');
     return this.address;
@@ -150,7 +183,9 @@ export class ChatServer implements ConnectionHandler {
       conn.end();
     }
     await Promise.all(closed);
-    // Every socket is gone: nothing more can be written, so nothing more is appended.
+    // A cluster node: what it holds reaches Redis (bounded), then every node sees its remaining members leave.
+    await this.link.close();
+    // Every socket is gone and the link is closed: nothing more can be written, so nothing more is appended.
     this.history.close();
   }
 
@@ -183,6 +218,13 @@ export class ChatServer implements ConnectionHandler {
   };
 
   onFrame(conn: Connection, frame: Frame): void {
+    const claim = this.claims.get(conn);
+    if (claim !== undefined) {
+      // Bounded by the flood limit over the claim's round trip (a Redis timeout at worst).
+      claim.held.push(frame);
+      return;
+    }
+    // Counted when read for good (a held line comes through here again).
     this.counters.linesReceived++;
     if (frame.type === 'too-long') {
       this.counters.refusals.line_too_long++;
@@ -191,7 +233,7 @@ export class ChatServer implements ConnectionHandler {
       else if (conn.labels) {
         // A labelled line is confirmed whatever happened to it, so it is not sent again.
         const label = LABELLED_HEAD_RE.exec(frame.head)?.[1];
-        if (label !== undefined) this.confirmLabel(conn, label, () => null);
+        if (label !== undefined && !this.knownLabel(conn, label)) this.confirmNow(conn, label);
       }
       return;
     }
@@ -201,6 +243,11 @@ export class ChatServer implements ConnectionHandler {
   }
 
   onEnd(conn: Connection): void {
+    const claim = this.claims.get(conn);
+    if (claim !== undefined) {
+      claim.ended = true;
+      return;
+    }
     // A client holding a session that closes its side (a gateway whose
     // browser went away) has dropped, not quit: only `/quit` ends a session.
     const session = conn.session;
@@ -216,6 +263,8 @@ export class ChatServer implements ConnectionHandler {
       clearTimeout(timer);
       this.nameTimers.delete(conn);
     }
+    // A claim still out: its answer finds the connection gone and gives the name back (onClaimed).
+    this.claims.delete(conn);
     const session = conn.session;
     if (session !== null) {
       if (how === 'gone' && !this.shuttingDown) {
@@ -257,14 +306,55 @@ export class ChatServer implements ConnectionHandler {
       conn.send(PROMPT);
       return;
     }
-    const key = nameKey(name);
-    if (this.identities.find(name) !== undefined || isReservedName(name)) {
+    if (isReservedName(name)) {
       this.counters.refusals.name_taken++;
       conn.send(encode({ type: 'name-error', reason: 'taken', name }));
       conn.send(PROMPT);
       return;
     }
-    this.join(conn, name, key);
+    // The room decides (look-alikes on every node): the single server at
+    // once, a cluster node after a Redis round trip, holding this
+    // connection's next lines meanwhile.
+    const claim: PendingClaim = { name, key: nameKey(name), held: [], ended: false };
+    this.claims.set(conn, claim);
+    const answer = this.link.claim(name, conn);
+    if (typeof answer === 'string') this.onClaimed(conn, claim, answer);
+    else answer.then(
+      (result) => this.onClaimed(conn, claim, result),
+      () => this.onClaimed(conn, claim, 'unavailable'),
+    );
+  }
+
+  /** The room answered a name line: joined, or told why not; then the lines that waited are handled. */
+  private onClaimed(conn: Connection, claim: PendingClaim, result: ClaimResult): void {
+    if (this.claims.get(conn) !== claim) {
+      // The connection went away (or the server is stopping) meanwhile: the name goes back.
+      if (result === 'ok') this.link.release(claim.name, conn);
+      return;
+    }
+    this.claims.delete(conn);
+    if (result === 'ok') this.join(conn, claim.name, claim.key);
+    else {
+      if (result === 'taken') this.counters.refusals.name_taken++;
+      else this.counters.refusals.name_unavailable++;
+      conn.send(result === 'taken' ? encode({ type: 'name-error', reason: 'taken', name: claim.name }) : UNAVAILABLE);
+      conn.send(PROMPT);
+    }
+    for (const frame of claim.held) {
+      // A held `/quit` (or a cut-off) ended it: what followed is not read, as on a live connection.
+      if (!this.connections.has(conn)) return;
+      if (this.claims.has(conn)) {
+        // A held name line started another claim: the rest waits for it.
+        this.claims.get(conn)!.held.push(frame);
+        continue;
+      }
+      this.onFrame(conn, frame);
+    }
+    if (claim.ended && this.connections.has(conn)) {
+      const next = this.claims.get(conn);
+      if (next !== undefined) next.ended = true;
+      else this.onEnd(conn);
+    }
   }
 
   private join(conn: Connection, name: string, key: string): void {
@@ -276,8 +366,6 @@ export class ChatServer implements ConnectionHandler {
     this.members.set(key, conn);
     this.counters.members++;
     if (conn.ids) this.idsMembers++;
-    this.identities.add(name, conn);
-    this.sortedNames.splice(insertionIndex(this.sortedNames, name), 0, name);
     if (conn.resume) {
       // The session's token comes first; the count starts after it.
       const session = this.sessions.open({ name, key, ids: conn.ids, labels: conn.labels }, conn);
@@ -285,7 +373,7 @@ export class ChatServer implements ConnectionHandler {
       conn.send(encode({ type: 'ext-session', token: session.token }));
       conn.startRecording(session.replay);
     }
-    conn.send(encode({ type: 'welcome', name, users: this.sortedNames }));
+    conn.send(encode({ type: 'welcome', name, users: this.onlineNames() }));
     this.counters.roomDeliveries += this.members.size - 1;
     this.broadcast(encode({ type: 'join', name }), conn);
     // After its own join line: the room's lines from now on, in its audience's form.
@@ -293,20 +381,94 @@ export class ChatServer implements ConnectionHandler {
     this.log(`${name} entrou no chat!`);
   }
 
-  /** A joined user leaves, once, whatever the cause. */
+  /**
+   * A joined user leaves, once, whatever the cause: it gets nothing more,
+   * and the room is told (the others hear it when the room hands the leave back).
+   */
   private leave(conn: Member): void {
-    const { name, key } = conn;
-    if (name === null || key === null || this.members.get(key) !== conn) return;
+    const { name } = conn;
+    if (name === null || !this.dropMember(conn)) return;
+    this.link.release(name, this.claimantOf(conn));
+  }
+
+  /** Out of this server's members (no more lines); false if it was not one. */
+  private dropMember(member: Member): boolean {
+    const { key } = member;
+    if (key === null || this.members.get(key) !== member) return false;
     this.members.delete(key);
     this.counters.members--;
-    if (conn.ids) this.idsMembers--;
-    this.identities.delete(name, conn);
-    const i = this.sortedNames.indexOf(name);
-    if (i !== -1) this.sortedNames.splice(i, 1);
-    if (this.shuttingDown) return;
-    this.broadcast(encode({ type: 'leave', name }), conn);
-    this.counters.roomDeliveries += this.members.size;
-    this.log(`${name} desconectado.`);
+    if (member.ids) this.idsMembers--;
+    return true;
+  }
+
+  // --- The room (tcp-server/cluster/room-link.ts) ---------------------------------
+
+  /** What the room hands back, in its order: this server delivers it to its own members. */
+  private onRoomEvent = (event: RoomEvent<Member>): void => {
+    switch (event.type) {
+      case 'join':
+        // This server's own member joined when its claim was answered.
+        if (event.holder !== undefined) return;
+        this.broadcast(encode({ type: 'join', name: event.name }));
+        this.counters.roomDeliveries += this.members.size;
+        this.log(`${event.name} entrou no chat!`);
+        return;
+      case 'leave':
+        // Nobody hears of leaves while this server stops: its members are being told it is going.
+        if (this.shuttingDown) return;
+        this.broadcast(encode({ type: 'leave', name: event.name }));
+        this.counters.roomDeliveries += this.members.size;
+        this.log(`${event.name} desconectado.`);
+        return;
+      case 'public':
+        this.deliverPublic(event.line, event.sender, event.label);
+        return;
+      case 'private':
+        this.current(event.to)?.send(encode({ type: 'private', from: event.from, text: event.text }));
+        return;
+      case 'lost':
+        this.onNameLost(event.holder);
+        return;
+    }
+  };
+
+  /** The member holding `holder`'s place now (itself, or who took its session over), if it is still here. */
+  private current(holder: Member): Member | undefined {
+    const key = holder.key;
+    if (key === null) return undefined;
+    const member = this.members.get(key);
+    if (member === undefined) return undefined;
+    return member === holder || this.claimantOf(member) === this.claimantOf(holder) ? member : undefined;
+  }
+
+  /** Every name in the room, sorted (formatting only reads it: no copy). */
+  private onlineNames(): string[] {
+    return this.link.names as string[];
+  }
+
+  private claimantOf(member: Member): Member {
+    return this.claimants.get(member) ?? member;
+  }
+
+  /**
+   * A member of this server lost its name (a cluster's Redis came back
+   * without its data and someone took the name first): told, and out. The
+   * room announces its leave; it is not released again.
+   */
+  private onNameLost(holder: Member): void {
+    const member = this.current(holder);
+    if (member === undefined || !this.dropMember(member)) return;
+    this.counters.cutoffs.name_lost++;
+    if (member instanceof Connection) {
+      const session = member.session;
+      member.session = null;
+      if (session !== null) this.sessions.end(session);
+      member.send(NAME_LOST);
+      member.end();
+      return;
+    }
+    const session = this.standIns.get(member);
+    if (session !== undefined) this.sessions.end(session);
   }
 
   private onChatLine(conn: Connection, text: string): void {
@@ -323,7 +485,7 @@ export class ChatServer implements ConnectionHandler {
       case 'empty':
         return;
       case 'public':
-        this.broadcastPublic(conn, from, line.text, true);
+        this.sendPublic(conn, line.text);
         return;
       case 'private':
         this.sendPrivate(conn, from, line.to, line.text);
@@ -332,7 +494,7 @@ export class ChatServer implements ConnectionHandler {
         conn.send(encode({ type: 'notice', notice: 'private-empty' }));
         return;
       case 'users':
-        conn.send(encode({ type: 'users', users: this.sortedNames }));
+        conn.send(encode({ type: 'users', users: this.onlineNames() }));
         return;
       case 'quit':
         conn.end(); // the leave is announced by onDone
@@ -353,33 +515,76 @@ export class ChatServer implements ConnectionHandler {
   // --- History (tcp-server/history/, docs/PROTOCOL.md, History) ---------------
 
   /**
-   * A public line: stored (its id known now, committed before any write:
-   * the batcher's beforeWrite), then into each audience's log in its form.
+   * A public line goes to the room, which stores it and hands it back with
+   * its id (deliverPublic): the single server at once, a cluster node once
+   * Redis has it. `label` (issue 13) travels with it.
    */
-  private broadcastPublic(sender: Connection, from: string, text: string, ack: boolean): { id: number; time: number } | null {
+  private sendPublic(sender: Connection, text: string, label?: string): void {
+    // Until the line is back (at once on the single server, after Redis in a
+    // cluster), a resend of its label waits for it rather than going out twice.
+    if (label !== undefined) this.labelWaiters.set(label, []);
+    const result = this.link.publishPublic(sender.name!, text, this.claimantOf(sender), label);
+    if (result === 'full') {
+      // A cluster node holding too much while Redis is away: nobody gets it, and the sender is told.
+      this.counters.refusals.redis_buffer_full++;
+      sender.send(CHAT_BUSY);
+      if (label !== undefined) {
+        this.labelWaiters.delete(label);
+        this.confirmNow(sender, label);
+      }
+    }
+  }
+
+  /**
+   * A public line the room stored (its id known, committed before any
+   * write: the batcher's beforeWrite), into each audience's log in its
+   * form; the sender, if it is this server's, gets its ack instead.
+   */
+  private deliverPublic(line: StoredLine, sender: Member | undefined, label: string | undefined): void {
+    const { id, time, name: from, text } = line;
+    const member = sender === undefined ? undefined : this.current(sender);
     this.counters.publicMessages++;
-    this.counters.roomDeliveries += this.members.size - 1;
+    this.counters.roomDeliveries += this.members.size - (member === undefined || member.key === null ? 0 : 1);
     const plain = encode({ type: 'public', from, text });
+    let stored: { id: number; time: number } | null = null;
     if (!this.history.enabled) {
       // Nobody has ids without history (onExt): one audience.
-      this.broadcast(plain, sender);
-      return null;
+      this.broadcast(plain, member);
+    } else {
+      stored = { id, time };
+      if (this.members.size > this.idsMembers) this.appendToRoom(this.plainLog, plain, member);
+      if (this.idsMembers > 0) this.appendToRoom(this.idsLog, encode({ type: 'ext-public', id, time, from, text }), member);
+      this.batcher.roomLine();
     }
-    const time = Date.now();
-    const id = this.history.append({ time, name: from, text });
-    if (this.members.size > this.idsMembers) this.appendToRoom(this.plainLog, plain, sender);
-    if (this.idsMembers > 0) this.appendToRoom(this.idsLog, encode({ type: 'ext-public', id, time, from, text }), sender);
-    this.batcher.roomLine();
     // After the room's lines up to its own: the ack takes the line's place in the sender's stream.
-    if (ack && sender.ids) sender.send(encode({ type: 'ext-ack', id, time }));
-    return { id, time };
+    if (label === undefined) {
+      if (member !== undefined && stored !== null && member.ids) member.send(encode({ type: 'ext-ack', id, time }));
+      return;
+    }
+    // Every node remembers the label with the line: a resend through any of them is recognised.
+    const record: LabelRecord = { label, id: stored?.id ?? null, time };
+    this.history.rememberLabel(record);
+    const ack = labelAck(this.history.findLabel(label) ?? record);
+    member?.send(ack);
+    const waiters = this.labelWaiters.get(label);
+    if (waiters === undefined) return;
+    this.labelWaiters.delete(label);
+    for (const waiter of waiters) this.current(waiter)?.send(ack);
   }
 
   private sendPrivate(conn: Connection, from: string, to: string, text: string): void {
-    const member = this.identities.find(to);
-    if (member !== undefined) this.counters.privateMessages++;
-    if (member === undefined) conn.send(encode({ type: 'notice', notice: 'not-found', name: to }));
-    else member.send(encode({ type: 'private', from, text }));
+    const member = this.link.find(to);
+    if (member === undefined) {
+      conn.send(encode({ type: 'notice', notice: 'not-found', name: to }));
+      return;
+    }
+    // Handed over by the recipient's node (onRoomEvent), to its connection or its session.
+    if (this.link.publishPrivate(from, member, text, this.claimantOf(conn)) === 'full') {
+      this.counters.refusals.redis_buffer_full++;
+      conn.send(CHAT_BUSY);
+    } else {
+      this.counters.privateMessages++;
+    }
   }
 
   private onHistoryCommand(conn: Connection, line: HistoryCommand): void {
@@ -427,36 +632,43 @@ export class ChatServer implements ConnectionHandler {
       conn.send(LABEL_USAGE);
       return;
     }
-    const from = conn.name!;
-    const line = labelled.line;
-    this.confirmLabel(conn, labelled.label, () => {
-      switch (line.type) {
-        case 'public':
-          return this.broadcastPublic(conn, from, line.text, false);
-        case 'private':
-          this.sendPrivate(conn, from, line.to, line.text);
-          return null;
-        case 'private-empty':
-          conn.send(encode({ type: 'notice', notice: 'private-empty' }));
-          return null;
-      }
-    });
+    const { label, line } = labelled;
+    if (this.knownLabel(conn, label)) return;
+    switch (line.type) {
+      case 'public':
+        // Confirmed when the room hands the line back (deliverPublic).
+        this.sendPublic(conn, line.text, label);
+        return;
+      case 'private':
+        this.sendPrivate(conn, conn.name!, line.to, line.text);
+        break;
+      case 'private-empty':
+        conn.send(encode({ type: 'notice', notice: 'private-empty' }));
+        break;
+    }
+    this.confirmNow(conn, label);
   }
 
   /**
-   * A label seen before gets the first answer again and nothing happens;
-   * a new one is handled (`handle`: the stored line's id and time, if any),
-   * remembered, and acknowledged after whatever handling sent.
+   * A label seen before gets the first answer again and nothing happens
+   * (true); one on its way through the room gets it when the line is back.
+   * The history remembers labels with the turn's lines (on disk when the history is).
    */
-  private confirmLabel(conn: Connection, label: string, handle: () => { id: number; time: number } | null): void {
-    // The history remembers labels with the turn's lines (on disk when the history is).
+  private knownLabel(conn: Connection, label: string): boolean {
     const known = this.history.findLabel(label);
     if (known !== undefined) {
       conn.send(labelAck(known));
-      return;
+      return true;
     }
-    const stored = handle();
-    const record: LabelRecord = { label, id: stored?.id ?? null, time: stored?.time ?? Date.now() };
+    const waiters = this.labelWaiters.get(label);
+    if (waiters === undefined) return false;
+    waiters.push(conn);
+    return true;
+  }
+
+  /** A labelled line handled here and now (no history id): remembered and acknowledged after whatever handling sent. */
+  private confirmNow(conn: Connection, label: string): void {
+    const record: LabelRecord = { label, id: null, time: Date.now() };
     this.history.rememberLabel(record);
     conn.send(labelAck(record));
   }
@@ -478,6 +690,7 @@ export class ChatServer implements ConnectionHandler {
       return;
     }
     const stand = new DetachedMember(session.name, session.key, session.ids, place, session.replay, () => this.endSession(session));
+    this.standIns.set(stand, session);
     this.replaceMember(conn, stand);
     session.holder = stand;
     if (grace) this.sessions.startGrace(session, () => this.endSession(session));
@@ -541,27 +754,26 @@ export class ChatServer implements ConnectionHandler {
 
   /** Another holder takes a member's place under the same name. */
   private replaceMember(old: Member, next: Member): void {
-    const { name, key } = old;
-    if (name === null || key === null) return;
+    const { key } = old;
+    if (key === null) return;
     this.members.set(key, next);
-    this.identities.delete(name, old);
-    this.identities.add(name, next);
+    this.claimants.set(next, this.claimantOf(old));
   }
 
   /**
    * The same bytes to every joined user but one (joins and leaves read the
    * same in both forms): once into each audience's log that has readers.
    */
-  private broadcast(bytes: Buffer, except: Member): void {
+  private broadcast(bytes: Buffer, except?: Member): void {
     if (this.members.size > this.idsMembers) this.appendToRoom(this.plainLog, bytes, except);
     if (this.idsMembers > 0) this.appendToRoom(this.idsLog, bytes, except);
     this.batcher.roomLine();
   }
 
   /** Appends a line to one audience's log; `sender` (if it reads that log) does not get it back. */
-  private appendToRoom(log: BroadcastLog, bytes: Buffer, sender: Member): void {
+  private appendToRoom(log: BroadcastLog, bytes: Buffer, sender: Member | undefined): void {
     const start = log.append(bytes);
-    sender.sentToRoom(log, start, log.end);
+    sender?.sentToRoom(log, start, log.end);
   }
 
   /** Every member has read each log up to the lowest cursor of its readers: what is before it can go. */
@@ -584,6 +796,9 @@ function encode(event: ServerEvent): Buffer {
 }
 
 const PROMPT = encode({ type: 'prompt' });
+const UNAVAILABLE = encode({ type: 'notice', notice: 'unavailable' });
+const CHAT_BUSY = Buffer.from(CHAT_BUSY_LINE + '\n');
+const NAME_LOST = Buffer.from(NAME_LOST_LINE + '\n');
 const RESUME_USAGE = encode({ type: 'ext-usage', command: 'resume' });
 const LABEL_USAGE = encode({ type: 'ext-usage', command: 'label' });
 const SESSION_MOVED = encode({ type: 'ext-session-moved' });
@@ -597,17 +812,6 @@ const SERVER_FULL = encode({ type: 'notice', notice: 'server-full' });
 type HistoryCommand = Extract<ClientLine, { type: 'history' | 'history-usage' | 'since' | 'last' | 'ext-usage' }>;
 const HISTORY_OFF = encode({ type: 'history-notice', notice: 'off' });
 const HISTORY_USAGE = encode({ type: 'history-notice', notice: 'usage' });
-
-function insertionIndex(sorted: readonly string[], name: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareNames(sorted[mid]!, name) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

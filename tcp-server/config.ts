@@ -3,8 +3,14 @@
  * default. README.md's configuration table lists the same names.
  */
 import { CHAT_ADDRESS_SETTINGS, ConfigError, readInt } from '../common/env.ts';
+import { CLUSTER_SETTINGS, type ClusterConfig, clusterConfigFromEnv } from './cluster/cluster-config.ts';
 
-export interface ServerConfig {
+/**
+ * The cluster's settings (CHAT_REDIS_URL and its companions) are part of
+ * the server's: each is defined once, beside its default, in
+ * cluster/cluster-config.ts, with the checks that tie them together.
+ */
+export interface ServerConfig extends ClusterConfig {
   host: string;
   port: number;
   /** Longest accepted line, in bytes, not counting CR LF. */
@@ -59,6 +65,7 @@ export const SERVER_SETTINGS = {
   labelsMax: { env: 'CHAT_LABELS_MAX', default: 100_000 },
   resumeGraceMs: { env: 'CHAT_RESUME_GRACE_MS', default: 30_000 },
   resumeBufferBytes: { env: 'CHAT_RESUME_BUFFER_BYTES', default: 1024 * 1024 },
+  ...CLUSTER_SETTINGS,
 } as const satisfies Record<keyof ServerConfig, { env: string; default: string | number }>;
 
 /**
@@ -93,6 +100,7 @@ export function serverConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     // A grace longer than a day would keep closed tabs in the room for a day.
     resumeGraceMs: readInt(env, s.resumeGraceMs.env, s.resumeGraceMs.default, { min: 0, max: 86_400_000 }),
     resumeBufferBytes: readInt(env, s.resumeBufferBytes.env, s.resumeBufferBytes.default, { min: 1024 }),
+    ...clusterConfigFromEnv(env),
   };
 }
 

@@ -10,6 +10,8 @@ import { openHistoryStore } from './history/open-history.ts';
 import { chatMetricsRegistry } from './metrics/chat-metrics.ts';
 import { metricsConfigFromEnv } from './metrics/metrics-config.ts';
 import { MetricsEndpoint } from './metrics/metrics-endpoint.ts';
+import { openRoomLink } from './cluster/open-room-link.ts';
+import type { Member } from './member.ts';
 
 function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
@@ -44,7 +46,9 @@ try {
   const metricsConfig = metricsConfigFromEnv();
   // Storage trouble goes to stderr; the console (stdout) keeps the original lines.
   const history = openHistoryStore(config, (line) => process.stderr.write(`tcp-server: ${line}\n`));
-  const chat = new ChatServer({ ...config, history, log: (line) => process.stdout.write(line + '\n') });
+  // Without CHAT_REDIS_URL the room is this process; with it, this process is one node of a cluster.
+  const link = openRoomLink<Member>(config, history, config.historyMax, (line) => process.stderr.write(`tcp-server: ${line}\n`));
+  const chat = new ChatServer({ ...config, history, link, log: (line) => process.stdout.write(line + '\n') });
   server = chat;
   if (metricsConfig.port !== 0) {
     // Before the chat listens: a metrics port in use stops the process before any user is let in.
@@ -53,11 +57,14 @@ try {
       connections: () => chat.connectionCount,
       maxConnections: chat.config.maxClients,
       history,
+      // The Redis figures (chat_redis_*) for a cluster node only.
+      room: config.redisUrl === '' ? undefined : () => link.status(),
       processMetrics: true,
     });
     metrics = await MetricsEndpoint.start(registry, metricsConfig);
     process.stdout.write(chatMetricsReadyLine(metricsConfig.host, metrics.address.port) + '\n');
   }
+  // Joins the room first (a ClusterStartError naming CHAT_REDIS_URL: exit 1), then listens.
   const { port } = await chat.listen();
   process.stdout.write(chatReadyLine(config.host, port) + '\n');
 } catch (error) {

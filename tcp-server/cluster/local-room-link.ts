@@ -39,11 +39,12 @@ export class LocalRoomLink<T> implements RoomLink<T> {
     if (this.roster.remove(name, LOCAL_NODE, holder) !== undefined) this.onEvent({ type: 'leave', name, holder });
   }
 
-  publishPublic(from: string, text: string, sender: T): PublishResult {
+  publishPublic(from: string, text: string, sender: T, label?: string): PublishResult {
     const time = Date.now();
     // With history off nothing is kept and no client can have asked for ids: 0 is never shown.
     const id = this.history.enabled ? this.history.append({ time, name: from, text }) : 0;
-    this.onEvent({ type: 'public', line: { id, time, name: from, text }, sender });
+    const line = { id, time, name: from, text };
+    this.onEvent(label === undefined ? { type: 'public', line, sender } : { type: 'public', line, sender, label });
     return 'ok';
   }
 

@@ -19,7 +19,7 @@ export type OpBody =
   /** Give a name back and announce the leave. */
   | { kind: 'leave'; name: string }
   /** `id` is the history id, known once Redis assigned it (kept for a republish). */
-  | { kind: 'public'; name: string; text: string; time: number; id: number | null }
+  | { kind: 'public'; name: string; text: string; time: number; id: number | null; label?: string }
   /** `to` is held by a member on `node`. */
   | { kind: 'private'; from: string; text: string; to: string; node: string }
   /** "These are all the names I hold": said again after Redis lost its data. */
@@ -217,7 +217,7 @@ function sizeOf(body: OpBody): number {
     case 'leave':
       return OP_OVERHEAD + Buffer.byteLength(body.name);
     case 'public':
-      return OP_OVERHEAD + Buffer.byteLength(body.name) + Buffer.byteLength(body.text);
+      return OP_OVERHEAD + Buffer.byteLength(body.name) + Buffer.byteLength(body.text) + (body.label?.length ?? 0);
     case 'private':
       return OP_OVERHEAD + Buffer.byteLength(body.from) + Buffer.byteLength(body.text) + Buffer.byteLength(body.to) + body.node.length;
     case 'sync':

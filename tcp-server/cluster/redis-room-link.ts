@@ -27,7 +27,7 @@ import { createClient } from 'redis';
 import { NameRegistry, nameIdentityKeys } from '../../protocol/index.ts';
 import type { HistoryStore, StoredLine } from '../history/history-store.ts';
 import { CLUSTER_SETTINGS, redactUrl } from './cluster-config.ts';
-import { type Op, type OpResult, Outbox } from './outbox.ts';
+import { type Op, type OpBody, type OpResult, Outbox } from './outbox.ts';
 import { SCRIPTS, type ScriptName } from './redis-scripts.ts';
 import {
   type ClaimResult,
@@ -428,8 +428,10 @@ export class RedisRoomLink<T> implements RoomLink<T> {
     this.schedulePump();
   }
 
-  publishPublic(from: string, text: string, sender: T): PublishResult {
-    return this.publish(this.outbox.push({ kind: 'public', name: from, text, time: Date.now(), id: null }, sender));
+  publishPublic(from: string, text: string, sender: T, label?: string): PublishResult {
+    const body: OpBody = { kind: 'public', name: from, text, time: Date.now(), id: null };
+    if (label !== undefined) body.label = label;
+    return this.publish(this.outbox.push(body, sender));
   }
 
   publishPrivate(from: string, to: RoomMember<T>, text: string, sender: T): PublishResult {
@@ -585,7 +587,8 @@ export class RedisRoomLink<T> implements RoomLink<T> {
         }
         this.o.history.insert(line);
         if (line.id > this.maxId) this.maxId = line.id;
-        this.onEvent({ type: 'public', line, sender: tag });
+        const label = f.l;
+        this.onEvent(label === undefined || label === '' ? { type: 'public', line, sender: tag } : { type: 'public', line, sender: tag, label });
         return;
       }
       case 'm': {
@@ -647,22 +650,22 @@ export class RedisRoomLink<T> implements RoomLink<T> {
   }
 }
 
-/** The six script arguments of an op (redis-scripts.ts, APPLY). */
+/** The seven script arguments of an op (redis-scripts.ts, APPLY). */
 function encodeOp(op: Op<unknown>): string[] {
   const b = op.body;
   const seq = String(op.seq);
   switch (b.kind) {
     case 'join':
-      return [op.applied ? 'J' : 'j', seq, b.name, b.keys.join('\n'), '', ''];
+      return [op.applied ? 'J' : 'j', seq, b.name, b.keys.join('\n'), '', '', ''];
     case 'leave':
-      return ['l', seq, b.name, '', '', ''];
+      return ['l', seq, b.name, '', '', '', ''];
     case 'public':
       // P: sent before with no id known to us; Redis may know the one it gave.
-      return [op.sentBefore && b.id === null ? 'P' : 'p', seq, b.name, b.text, b.id === null ? '' : String(b.id), String(b.time)];
+      return [op.sentBefore && b.id === null ? 'P' : 'p', seq, b.name, b.text, b.id === null ? '' : String(b.id), String(b.time), b.label ?? ''];
     case 'private':
-      return ['m', seq, b.from, b.text, b.to, b.node];
+      return ['m', seq, b.from, b.text, b.to, b.node, ''];
     case 'sync':
-      return ['s', seq, b.names.join('\n'), '', '', ''];
+      return ['s', seq, b.names.join('\n'), '', '', '', ''];
   }
 }
 

@@ -22,8 +22,8 @@
  *
  * Stream entries: o = origin node, s = its op number, t = type
  * (j join, l leave, p public, m private, s sync, gone), n = name (sender),
- * x = text, i = history id, m = time (ms), to/d = recipient and its node,
- * ns = names (sync).
+ * x = text, i = history id, m = time (ms), l = the client's label (public, optional),
+ * to/d = recipient and its node, ns = names (sync).
  */
 
 const PRELUDE = `
@@ -139,12 +139,13 @@ return {'again', lost, created and room() or {}}
 
 /**
  * APPLY: ARGV P, me, id floor, history max, the last op number every node
- * has read, then 6 fields per op: kind, seq, a, b, c, d. Applies a batch of a node's ops in order, all in one
+ * has read, then 7 fields per op: kind, seq, a, b, c, d, e. Applies a batch of a node's ops in order, all in one
  * step, and answers one result per op. Kinds:
  * - j (a new claim) / J (a claim applied before, published again): a name, b keys.
  *   {'ok', entry} or {'taken'}; a new claim while the cluster recovers: {'unavailable'}.
  * - l leave: a name. - s sync: a names (LF-separated). - m private: a from, b text, c to, d node.
- * - p public: a name, b text, c id ('' when the node does not know it), d time;
+ * - p public: a name, b text, c id ('' when the node does not know it), d time, e the
+ *   client's label ('' for none; kept in the entry as l so every node remembers it);
  *   P the same, sent before: Redis may have given it an id already (P ids:<node>).
  *   {'ok', entry, id}: the id is above the last one, the Redis clock in ms
  *   and the node's floor, so ids only grow, even when Redis came back empty.
@@ -163,8 +164,8 @@ local log = P .. 'log'
 local out = {}
 local seq = nil
 local trim = false
-for i = 6, #ARGV - 5, 6 do
-  local kind, s, a, b, c, d = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+for i = 6, #ARGV - 6, 7 do
+  local kind, s, a, b, c, d, e = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
   seq = s
   if kind == 'j' or kind == 'J' then
     local keys = lines(b)
@@ -202,7 +203,12 @@ for i = 6, #ARGV - 5, 6 do
     if id > last then last = id end
     local ids = int(id)
     redis.call('ZADD', P .. 'ids:' .. me, s, s .. ':' .. ids)
-    local entry = redis.call('XADD', log, '*', 'o', me, 's', s, 't', 'p', 'n', a, 'x', b, 'i', ids, 'm', d)
+    local entry
+    if e ~= '' then
+      entry = redis.call('XADD', log, '*', 'o', me, 's', s, 't', 'p', 'n', a, 'x', b, 'i', ids, 'm', d, 'l', e)
+    else
+      entry = redis.call('XADD', log, '*', 'o', me, 's', s, 't', 'p', 'n', a, 'x', b, 'i', ids, 'm', d)
+    end
     if hmax > 0 then
       redis.call('ZADD', P .. 'history', ids, ids .. '\\n' .. d .. '\\n' .. a .. '\\n' .. b)
       trim = true

@@ -41,8 +41,10 @@ export type RoomEvent<T> =
   /**
    * A public line, already stored in the history with its cluster-wide id.
    * `sender` is set when this node's member sent it (it gets the ack, not the line).
+   * `label`: the client's label for the line (issue 13), carried with it so that
+   * every node remembers it: a resend through another node is recognised.
    */
-  | { type: 'public'; line: StoredLine; sender: T | undefined }
+  | { type: 'public'; line: StoredLine; sender: T | undefined; label?: string }
   /** A private line for a member of this node. */
   | { type: 'private'; from: string; to: T; text: string }
   /**
@@ -81,8 +83,8 @@ export interface RoomLink<T> {
   /** A local member left: its name is free again and its leave is announced. Never refused. */
   release(name: string, holder: T): void;
 
-  /** A public line from a local member; it comes back through `onEvent` with its history id. */
-  publishPublic(from: string, text: string, sender: T): PublishResult;
+  /** A public line from a local member; it comes back through `onEvent` with its history id (and its label). */
+  publishPublic(from: string, text: string, sender: T, label?: string): PublishResult;
 
   /** A private line to `to` (from `find`); the recipient's node hands it over. */
   publishPrivate(from: string, to: RoomMember<T>, text: string, sender: T): PublishResult;

@@ -39,8 +39,14 @@ export class DetachedMember implements Member {
     this.check();
   }
 
-  sentToRoom(): void {
-    // A detached member sends nothing.
+  /**
+   * A detached member sends nothing new, but in a cluster a line its
+   * connection sent before dropping comes back from the room afterwards:
+   * like a connection, it does not get its own line.
+   */
+  sentToRoom(log: BroadcastLog, start: number, end: number): void {
+    if (log !== this.log) return;
+    this.own.push(start, end);
   }
 
   /** Called by the batcher's passes over the room. */

@@ -39,6 +39,7 @@ describe('server lines are exactly the protocol table', () => {
     [{ type: 'notice', notice: 'too-long', max: 4096 }, 'Mensagem muito longa (máximo 4096 bytes).'],
     [{ type: 'notice', notice: 'shutdown' }, 'Servidor encerrando.'],
     [{ type: 'notice', notice: 'server-full' }, 'Servidor cheio, tente mais tarde.'],
+    [{ type: 'notice', notice: 'unavailable' }, 'Chat indisponível no momento, tente mais tarde.'],
     [{ type: 'notice', notice: 'private-empty' }, 'Mensagem privada vazia: use @nome texto.'],
     [{ type: 'notice', notice: 'name-timeout' }, 'Tempo para informar o nome esgotado.'],
     [
@@ -169,6 +170,7 @@ const event: fc.Arbitrary<ServerEvent> = fc.oneof(
   fc.constantFrom<ServerEvent>(
     { type: 'notice', notice: 'shutdown' },
     { type: 'notice', notice: 'server-full' },
+    { type: 'notice', notice: 'unavailable' },
     { type: 'notice', notice: 'private-empty' },
     { type: 'notice', notice: 'name-timeout' },
   ),

@@ -33,6 +33,7 @@ describe('server notices in the page language', () => {
     { notice: 'name-timeout' },
     { notice: 'server-full' },
     { notice: 'shutdown' },
+    { notice: 'unavailable' },
   ];
   const expected = {
     en: [
@@ -43,6 +44,7 @@ describe('server notices in the page language', () => {
       'Took too long to pick a name.',
       'The server is full; trying again later.',
       'The server is shutting down.',
+      'The chat is unavailable right now; try again later.',
     ],
     pt: [
       'Usuário zed não está online.',
@@ -52,6 +54,7 @@ describe('server notices in the page language', () => {
       'Tempo para informar o nome esgotado.',
       'Servidor cheio; tentando de novo mais tarde.',
       'O servidor está encerrando.',
+      'Chat indisponível no momento, tente mais tarde.',
     ],
   };
 

@@ -107,6 +107,7 @@ const en = {
     nameTimeout: 'Took too long to pick a name.',
     serverFull: 'The server is full; trying again later.',
     shutdown: 'The server is shutting down.',
+    unavailable: 'The chat is unavailable right now; try again later.',
   },
 };
 
@@ -189,6 +190,7 @@ const pt: Strings = {
     nameTimeout: 'Tempo para informar o nome esgotado.',
     serverFull: 'Servidor cheio; tentando de novo mais tarde.',
     shutdown: 'O servidor está encerrando.',
+    unavailable: 'Chat indisponível no momento, tente mais tarde.',
   },
 };
 
@@ -211,6 +213,8 @@ export function noticeText(n: Notice, t: Strings): string {
       return t.notice.serverFull;
     case 'shutdown':
       return t.notice.shutdown;
+    case 'unavailable':
+      return t.notice.unavailable;
     case 'other':
       return n.text;
   }
