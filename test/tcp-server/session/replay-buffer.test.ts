@@ -38,6 +38,29 @@ describe('ReplayBuffer', () => {
     expect(text(r.after(0))).toBe('welcome\n');
   });
 
+  it('counts the welcome but does not keep it: a resume from before it gets gap, one from after it its lines', () => {
+    const r = new ReplayBuffer(1 << 20);
+    r.skipNext(1);
+    const welcome = apart('Online (3): ana, bia, caio');
+    const kept = [apart('bia: oi'), apart('caio: olá')];
+    r.record([welcome, kept[0]!]);
+    r.record([kept[1]!]);
+    expect(r.total).toBe(3);
+    expect(r.after(0)).toBe('gap');
+    expect(text(r.after(1))).toBe('bia: oi\ncaio: olá\n');
+    // Only the two kept lines are charged.
+    expect(r.bytes).toBe(kept[0]!.length + kept[1]!.length + 2 * ENTRY_OVERHEAD);
+  });
+
+  it('skips the welcome out of a buffer that holds more lines after it', () => {
+    const r = new ReplayBuffer(1 << 20);
+    r.skipNext(1);
+    r.record([lines('Online (1): ana', 'bia entrou no chat!')]);
+    expect(r.total).toBe(2);
+    expect(r.oldest).toBe(1);
+    expect(text(r.after(1))).toBe('bia entrou no chat!\n');
+  });
+
   it('keeps nothing until something is recorded', () => {
     const r = new ReplayBuffer(1 << 20);
     expect(r.bytes).toBe(0);
