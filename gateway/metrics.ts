@@ -22,6 +22,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RefusalReason } from './upstream-dial.ts';
 import type { UpstreamPool } from './upstream-pool.ts';
+import { scrapedMetrics } from '../common/scraped-metrics.ts';
 
 /** Why a WebSocket handshake was refused (before the upgrade, with a plain HTTP status). */
 export type HandshakeRefusal = 'host' | 'origin' | 'shutting_down' | 'gateway_full' | 'address_full';
@@ -88,26 +89,10 @@ export class GatewayMetrics {
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     const traffic = this.traffic;
+    const scraped = scrapedMetrics(this.registry);
     /** A counter whose value is read from `traffic` when scraped. */
-    const trafficCounter = (name: string, help: string, read: () => number) =>
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
-
-    new Gauge({
-      name: 'gateway_sockets_open',
-      help: 'Browser WebSockets open now.',
-      registers,
-      collect() {
-        this.set(sources.openSockets());
-      },
-    });
+    const trafficCounter = scraped.counter;
+    scraped.gauge('gateway_sockets_open', 'Browser WebSockets open now.', () => sources.openSockets());
     this.opened = new Counter({ name: 'gateway_sockets_opened_total', help: 'Browser WebSockets opened.', registers });
     this.closes = new Counter({
       name: 'gateway_socket_closes_total',

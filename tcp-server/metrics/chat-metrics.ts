@@ -8,10 +8,11 @@
  * (ServerCounters, the history store's `writes`, the room link's status())
  * and every metric reads its number in a collect() callback, at scrape time.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { LinkStatus } from '../cluster/room-link.ts';
 import type { ServerCounters } from './server-counters.ts';
+import { scrapedMetrics } from '../../common/scraped-metrics.ts';
 
 export interface ChatMetricsSources {
   counters: ServerCounters;
@@ -33,40 +34,9 @@ export interface ChatMetricsSources {
 /** A Prometheus registry whose metrics read `sources` when scraped. */
 export function chatMetricsRegistry(sources: ChatMetricsSources): Registry {
   const registry = new Registry();
-  const registers = [registry];
   const c = sources.counters;
 
-  /** A counter (or a set of labelled ones) whose value is read when scraped. */
-  const counter = (name: string, help: string, read: () => number) =>
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
-  const labelled = <L extends string>(name: string, help: string, label: L, read: () => Record<string, number>) =>
-    new Counter<L>({
-      name,
-      help,
-      labelNames: [label],
-      registers,
-      collect() {
-        this.reset();
-        for (const [value, n] of Object.entries(read())) this.inc({ [label]: value } as Record<L, string>, n);
-      },
-    });
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read());
-      },
-    });
+  const { counter, labelled, gauge } = scrapedMetrics(registry);
 
   gauge('chat_connections_open', 'Connections open now, named or not (what CHAT_MAX_CLIENTS counts).', () => sources.connections());
   gauge('chat_connections_max', 'CHAT_MAX_CLIENTS: connections beyond it are refused.', () => sources.maxConnections);
