@@ -6,46 +6,18 @@
  * ChatRoom on the same storage).
  */
 import { describe, expect, it } from 'vitest';
-import { ChatRoom, type RoomLink } from '../../web/lib/chat-room.svelte.ts';
+import { ChatRoom } from '../../web/lib/chat-room.svelte.ts';
+import { MemoryStorage, RecordingTransport } from './stand-ins.ts';
 import type { Item, MessageItem } from '../../web/lib/message-log.svelte.ts';
-import { type KeyValue, SESSION_KEY, SessionStore } from '../../web/lib/session-store.ts';
+import { SESSION_KEY, SessionStore } from '../../web/lib/session-store.ts';
 
-class RecordingLink implements RoomLink {
-  sent: string[] = [];
-  open = false;
-  connects = 0;
-  send(line: string): boolean {
-    if (!this.open) return false;
-    this.sent.push(line);
-    return true;
-  }
-  connect(): void {
-    this.connects++;
-  }
-  close(): void {
-    this.open = false;
-  }
-  resetBackoff(): void {}
-}
 
-class MemoryStorage implements KeyValue {
-  readonly map = new Map<string, string>();
-  getItem(k: string) {
-    return this.map.get(k) ?? null;
-  }
-  setItem(k: string, v: string) {
-    this.map.set(k, v);
-  }
-  removeItem(k: string) {
-    this.map.delete(k);
-  }
-}
 
 const FEATURES = '+ext ids resume labels';
 
 /** A page (a ChatRoom) on `storage`; `opens()` is a socket opening, `drops()` it closing. */
 function page(storage = new MemoryStorage()) {
-  const link = new RecordingLink();
+  const link = new RecordingTransport();
   const room = new ChatRoom(link, () => 1_000, new SessionStore(storage));
   const opens = () => {
     link.open = true;

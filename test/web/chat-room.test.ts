@@ -5,32 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type ServerEvent, formatEvent } from '../../protocol/index.ts';
-import { ChatRoom, type RoomLink } from '../../web/lib/chat-room.svelte.ts';
+import { ChatRoom } from '../../web/lib/chat-room.svelte.ts';
+import { RecordingTransport } from './stand-ins.ts';
 import { MAX_ITEMS, type Item, type MessageItem } from '../../web/lib/message-log.svelte.ts';
 
-/** The socket side as the room sees it: lines go out only while "open"; nothing opens by itself. */
-class RecordingTransport implements RoomLink {
-  sent: string[] = [];
-  open = false;
-  connects = 0;
-  closes = 0;
-  backoffResets = 0;
-  send(line: string): boolean {
-    if (!this.open) return false;
-    this.sent.push(line);
-    return true;
-  }
-  connect(): void {
-    this.connects++;
-  }
-  close(): void {
-    this.closes++;
-    this.open = false;
-  }
-  resetBackoff(): void {
-    this.backoffResets++;
-  }
-}
 
 const line = (e: ServerEvent) => formatEvent(e);
 

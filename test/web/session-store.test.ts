@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PENDING_KEY, SESSION_KEY, SessionStore, type KeyValue } from '../../web/lib/session-store.ts';
+import { MemoryStorage } from './stand-ins.ts';
 
-/** sessionStorage's behaviour, in memory. */
-class MemoryStorage implements KeyValue {
-  readonly map = new Map<string, string>();
-  getItem(k: string) {
-    return this.map.get(k) ?? null;
-  }
-  setItem(k: string, v: string) {
-    this.map.set(k, v);
-  }
-  removeItem(k: string) {
-    this.map.delete(k);
-  }
-}
 
 describe('the session store', () => {
   it('keeps the session and the unconfirmed lines across a reload (a new store on the same storage)', () => {
