@@ -7,7 +7,7 @@
 import type net from 'node:net';
 import type { WebSocket, RawData } from 'ws';
 import { framesKept, LineFramer, LineTooLongError } from './line-framer.ts';
-import type { GatewayMetrics } from './metrics.ts';
+import { type GatewayMetrics, RESUME_WATCH_BYTES } from './metrics.ts';
 import { type DialedUpstream, dialUpstream } from './upstream-dial.ts';
 import type { UpstreamPool } from './upstream-pool.ts';
 
@@ -118,11 +118,15 @@ export function bridge(
       tcp!.resume();
     }
   };
+  let resumeWatch = RESUME_WATCH_BYTES;
   const relay = (frames: Buffer | null): void => {
     if (frames === null) return;
     traffic.framesSent += framer.lines;
     traffic.sentBytes += framer.bytes;
-    metrics.framesRelayed(frames);
+    if (resumeWatch > 0) {
+      // Only at the name prompt (metrics.ts, resumed sessions).
+      resumeWatch = metrics.framesRelayed(frames) > 0 ? 0 : resumeWatch - frames.length;
+    }
     // A callback only near the bound: it is how a paused upstream learns the browser caught up.
     if (ws.bufferedAmount + frames.length > low) socket.write(frames, onSent);
     else socket.write(frames);

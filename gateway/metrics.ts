@@ -17,7 +17,9 @@
  * browsers whose payload starts with `+resumed `. A read's frames are
  * searched once for that prefix (a fast search, no per-line work); only a
  * read that holds it anywhere is walked frame by frame to count where it
- * starts a line.
+ * starts a line. A session resumes at the name prompt, before any chat
+ * line, so the bridge searches only a socket's first RESUME_WATCH_BYTES
+ * (and none after its `+resumed`): the chat's traffic is never searched.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RefusalReason } from './upstream-dial.ts';
@@ -40,6 +42,13 @@ export interface Traffic {
   /** Frames `+resumed …` sent to browsers: sessions the chat server resumed through this gateway. */
   sessionsResumed: number;
 }
+
+/**
+ * What the bridge searches of each socket's first bytes from the chat
+ * server: the prompt, `+ext …` and the answers to names and `/resume` come
+ * first, a few hundred bytes (a thousand wrong names would be 64 KiB).
+ */
+export const RESUME_WATCH_BYTES = 64 * 1024;
 
 /** How the chat server's line confirming a resumed session starts. */
 const RESUMED = Buffer.from('+resumed ');
@@ -146,9 +155,11 @@ export class GatewayMetrics {
     if (sources.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Frames relayed to a browser (the bridge's hook): counts the resumed sessions among them. */
-  framesRelayed(frames: Buffer): void {
-    this.traffic.sessionsResumed += countResumedFrames(frames);
+  /** Frames relayed to a browser at its name prompt (the bridge's hook): counts the resumed sessions among them, and says how many. */
+  framesRelayed(frames: Buffer): number {
+    const resumed = countResumedFrames(frames);
+    this.traffic.sessionsResumed += resumed;
+    return resumed;
   }
 
   socketOpened(): void {
