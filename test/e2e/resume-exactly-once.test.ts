@@ -38,13 +38,8 @@ const numbered = (prefix: string, from: number, to: number) => Array.from({ leng
 let readers = 0;
 /** Every stored public line, oldest first, as `name: text`: read with `/since`, page by page. */
 async function storedLines(): Promise<string[]> {
-  const c = await LineClient.connect(stack.tcp.port);
+  const c = await LineClient.joinWithIds(stack.tcp.port, `reader${++readers}`);
   try {
-    await c.expect('Digite seu nome:');
-    c.send('/ext ids');
-    await c.next((l) => l.startsWith('+ext'));
-    c.send(`reader${++readers}`);
-    await c.next((l) => l.startsWith('Bem-vindo, '));
     const out: string[] = [];
     let after = 0;
     for (;;) {

@@ -40,6 +40,17 @@ export class LineClient {
     return client;
   }
 
+  /** Joins as `join` does, after opting in to history ids (`/ext ids`, the page's way: docs/PROTOCOL.md, Extensions). */
+  static async joinWithIds(port: number, name: string): Promise<LineClient> {
+    const client = await LineClient.connect(port);
+    await client.expect('Digite seu nome:');
+    client.send('/ext ids');
+    await client.expect('+ext ids');
+    client.send(name);
+    await client.next((l) => l.startsWith('Bem-vindo, '));
+    return client;
+  }
+
   get isClosed(): boolean {
     return this.socket.closed;
   }

@@ -39,15 +39,7 @@ async function start(options: ChatServerOptions = {}) {
     connect: async () => track(await LineClient.connect(port)),
     join: async (name: string) => track(await LineClient.join(port, name)),
     /** Joins after opting in to history ids. */
-    joinExt: async (name: string) => {
-      const c = track(await LineClient.connect(port));
-      await c.expect('Digite seu nome:');
-      c.send('/ext ids');
-      await c.expect('+ext ids');
-      c.send(name);
-      await c.next((l) => l.startsWith('Bem-vindo, '));
-      return c;
-    },
+    joinExt: async (name: string) => track(await LineClient.joinWithIds(port, name)),
   };
 }
 

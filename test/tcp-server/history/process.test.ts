@@ -34,15 +34,7 @@ afterAll(killAll);
 
 const track = (c: LineClient) => (clients.push(c), c);
 const join_ = async (port: number, name: string) => track(await LineClient.join(port, name));
-async function joinExt(port: number, name: string): Promise<LineClient> {
-  const c = track(await LineClient.connect(port));
-  await c.expect('Digite seu nome:');
-  c.send('/ext ids');
-  await c.expect('+ext ids');
-  c.send(name);
-  await c.next((l) => l.startsWith('Bem-vindo, '));
-  return c;
-}
+const joinExt = async (port: number, name: string) => track(await LineClient.joinWithIds(port, name));
 
 /** Everything stored, through the page's protocol: `/since` until done. */
 async function allStored(c: LineClient): Promise<string[]> {
