@@ -34,7 +34,7 @@ import {
 import { type ExtFeature, type LabelLine, isReservedName, parseExtCommand, parseLabelLine, parsePromptLine } from '../protocol/index.ts';
 import type { Member } from './member.ts';
 import { DetachedMember } from './session/detached-member.ts';
-import { type Session, SessionRegistry } from './session/session-registry.ts';
+import { type Session, SessionRegistry, type SessionStats } from './session/session-registry.ts';
 import type { HistoryStore, LabelRecord, StoredLine } from './history/history-store.ts';
 import { LocalRoomLink } from './cluster/local-room-link.ts';
 import type { ClaimResult, RoomEvent, RoomLink } from './cluster/room-link.ts';
@@ -159,6 +159,11 @@ export class ChatServer implements ConnectionHandler {
   /** Resumable sessions alive, with a connection or waiting for one. */
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** What the resumable sessions hold now (the metrics' chat_sessions*). */
+  sessionStats(): SessionStats {
+    return this.sessions.stats();
   }
 
   /** Sockets not closed yet: the open connections and those being closed. */

@@ -57,6 +57,7 @@ try {
       connections: () => chat.connectionCount,
       maxConnections: chat.config.maxClients,
       history,
+      sessions: () => chat.sessionStats(),
       // The Redis figures (chat_redis_*) for a cluster node only.
       room: config.redisUrl === '' ? undefined : () => link.status(),
       processMetrics: true,

@@ -11,6 +11,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { LinkStatus } from '../cluster/room-link.ts';
+import type { SessionStats } from '../session/session-registry.ts';
 import type { ServerCounters } from './server-counters.ts';
 import { scrapedMetrics } from '../../common/scraped-metrics.ts';
 
@@ -22,6 +23,8 @@ export interface ChatMetricsSources {
   maxConnections: number;
   /** The history store, for its writes (a store without `writes`, or none: no history metrics). */
   history?: HistoryStore;
+  /** The resumable sessions (ChatServer.sessionStats): the `chat_sessions*` gauges. */
+  sessions?: () => SessionStats;
   /**
    * The room link's status(), for a cluster node (CHAT_REDIS_URL set): the
    * `chat_redis_*` metrics. Without it (the single server) they are left out.
@@ -87,6 +90,21 @@ export function chatMetricsRegistry(sources: ChatMetricsSources): Registry {
     () => c.throttles,
   );
   gauge('chat_clients_throttled', 'Clients whose input is paused by the flood limit now.', () => c.throttledNow);
+
+  const sessions = sources.sessions;
+  if (sessions !== undefined) {
+    gauge('chat_sessions', 'Resumable sessions alive, with a connection or waiting for one.', () => sessions().sessions);
+    gauge(
+      'chat_sessions_detached',
+      'Sessions whose connection dropped, kept (their member still in the room) for CHAT_RESUME_GRACE_MS in case the client resumes.',
+      () => sessions().detached,
+    );
+    gauge(
+      'chat_sessions_held_bytes',
+      "Bytes of lines kept for sessions' resumes (bounded per session by CHAT_RESUME_BUFFER_BYTES; a room line shared by several sessions counts once per session).",
+      () => sessions().heldBytes,
+    );
+  }
 
   const writes = sources.history?.writes;
   if (writes !== undefined) {

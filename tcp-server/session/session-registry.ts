@@ -38,6 +38,16 @@ export class Session<H> {
   }
 }
 
+/** SessionRegistry.stats(). */
+export interface SessionStats {
+  /** Sessions alive, with a connection or waiting for one. */
+  sessions: number;
+  /** Sessions whose connection dropped, waiting (within the grace) for a resume. */
+  detached: number;
+  /** Bytes of the lines kept for a resume (ReplayBuffer.bytes summed: shared log chunks counted per session). */
+  heldBytes: number;
+}
+
 export class SessionRegistry<H> {
   private readonly sessions = new Map<string, Session<H>>();
 
@@ -100,6 +110,20 @@ export class SessionRegistry<H> {
   /** Ends every session (the server stops). */
   endAll(): void {
     for (const session of [...this.sessions.values()]) this.end(session);
+  }
+
+  /**
+   * What the sessions hold now, for the metrics (read when scraped, so a
+   * walk over the sessions is fine: never on a chat line's path).
+   */
+  stats(): SessionStats {
+    let detached = 0;
+    let heldBytes = 0;
+    for (const session of this.sessions.values()) {
+      if (session.graceTimer !== null) detached++;
+      heldBytes += session.replay.bytes;
+    }
+    return { sessions: this.sessions.size, detached, heldBytes };
   }
 
   /** Whether the session is still live (not ended). */

@@ -29,6 +29,7 @@ async function start(options: ChatServerOptions = {}, history = SqliteHistorySto
     connections: () => server.connectionCount,
     maxConnections: server.config.maxClients,
     history,
+    sessions: () => server.sessionStats(),
   });
   const endpoint = await MetricsEndpoint.start(registry, { host: '127.0.0.1', port: 0 });
   cleanups.push(() => endpoint.close());
@@ -208,11 +209,20 @@ describe('chat server /metrics', () => {
       c.send(line);
       return c.next();
     };
+    bia.send('ana, cadê você?'); // kept for ana's resume
+    await sync(bia);
     expect(await resumeWith('/resume AAAAAAAAAAAAAAAAAAAAAA 0')).toBe('+resume-failed unknown');
     let m = await s.metrics();
     expect(m.get('chat_members')).toBe(2); // ana is away, not gone
-    expect(await resumeWith(`/resume ${token} 1`)).toBe('+resumed ana 1');
+    // Only ana opted in to resume; her session waits, holding bia's line.
+    expect(m.get('chat_sessions')).toBe(1);
+    expect(m.get('chat_sessions_detached')).toBe(1);
+    expect(m.get('chat_sessions_held_bytes')).toBeGreaterThanOrEqual(Buffer.byteLength('bia: ana, cadê você?\n'));
+    const resumed = await resumeWith(`/resume ${token} 1`);
+    expect(resumed).toBe('+resumed ana 2');
     m = await s.metrics();
+    expect(m.get('chat_sessions')).toBe(1);
+    expect(m.get('chat_sessions_detached')).toBe(0);
     expect(m.get('chat_resumes_total{result="resumed"}')).toBe(1);
     expect(m.get('chat_resumes_total{result="unknown"}')).toBe(1);
     expect(m.get('chat_resumes_total{result="gap"}')).toBe(0);
