@@ -35,7 +35,7 @@ export function parseChatServers(entries: readonly string[]): UpstreamNode[] {
     const m = ENTRY_RE.exec(entry);
     const port = m ? Number(m[4]) : 0;
     if (!m || port < 1 || port > 65535 || (m[2] !== undefined && isIP(m[2]) !== 6)) {
-      throw new Error(`"${entry}" is not [name=]host:port (an IPv6 address in brackets, a port from 1 to 65535)`);
+      throw new Error(`"${entry}" is not host:port (an IPv6 address in brackets, a port from 1 to 65535; name=host:port to name the node)`);
     }
     const name = m[1];
     if (name !== undefined && !NODE_NAME_RE.test(name)) {
