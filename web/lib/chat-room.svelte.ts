@@ -60,7 +60,7 @@ export const NAME_WAIT_MS = 45_000;
 /** Tries of the name back off from this… */
 export const NAME_RETRY_BASE_MS = 500;
 /** …to at most this, so a name freed is taken back within seconds. */
-export const NAME_RETRY_MAX_MS = 4000;
+export const NAME_RETRY_MAX_MS = 2000;
 
 export type Phase = 'name' | 'joining' | 'chat';
 
