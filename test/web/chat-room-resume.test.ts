@@ -392,6 +392,20 @@ describe('in a cluster: the node and the name', () => {
     expect(p.room.nameWait).toBe(true);
   });
 
+  it('on a single server (a token naming no node) a failed resume\'s taken name is someone else\'s: the prompt at once', () => {
+    vi.useFakeTimers();
+    const p = joinedWithSession();
+    p.drops();
+    p.opens();
+    p.receive('Digite seu nome:', FEATURES, '+resume-failed unknown', 'Digite seu nome:', 'Nome já em uso: ana.', 'Digite seu nome:');
+    expect(p.room.nameWait).toBe(false);
+    expect(p.room.phase).toBe('name');
+    expect(p.room.nameError).toEqual({ reason: 'taken', name: 'ana', rejoin: true });
+    const sent = p.link.sent.length;
+    vi.advanceTimersByTime(NAME_WAIT_MS);
+    expect(p.link.sent.length).toBe(sent);
+  });
+
   it('a name the user types at the prompt gets the server\'s answer at once: no retry', () => {
     vi.useFakeTimers();
     const p = page();

@@ -47,8 +47,9 @@ export const DEFAULT_MAX_LINE = 4096;
 export const LABEL_OVERHEAD = '/label '.length + 22 + 1;
 
 /**
- * After a failed resume, how long the page's own rejoin keeps asking for its
- * name while the server says it is in use. In a cluster the name can still
+ * After a failed resume of a cluster node's session (its token names the
+ * node), how long the page's own rejoin keeps asking for its name while the
+ * server says it is in use. In a cluster the name can still
  * be held elsewhere for a while: by the session's node that died, until the
  * others notice (CHAT_NODE_TTL_MS, 5 s), or by the session itself on a node
  * this gateway could not reach, until its grace ends (CHAT_RESUME_GRACE_MS,
@@ -303,10 +304,11 @@ export class ChatRoom implements LinkListener {
         return;
       }
       case 'ext-resume-failed':
-        this.endSession();
-        // The name may still be held a while by the session's old node: a taken answer is tried again.
-        this.nameWaitUntil = this.now() + NAME_WAIT_MS;
+        // In a cluster (the token names a node) the name may still be held a while by the session's
+        // old node: a taken answer is tried again. On a single server it is someone else's: the prompt.
+        this.nameWaitUntil = this.node === null ? null : this.now() + NAME_WAIT_MS;
         this.nameTries = 0;
+        this.endSession();
         this.link.send(this.me); // the prompt follows; the name answers it
         return;
       case 'ext-session-moved':
