@@ -30,6 +30,8 @@ export interface BridgeOptions {
 export interface BridgeContext {
   pool: UpstreamPool;
   metrics: GatewayMetrics;
+  /** The node this socket asked to be tried first (`/ws?node=`, checked), or null. */
+  preferredNode?: string | null;
 }
 
 export interface BridgeLog {
@@ -56,7 +58,7 @@ export function bridge(
   ws: WebSocket,
   socket: net.Socket,
   options: BridgeOptions,
-  { pool, metrics }: BridgeContext,
+  { pool, metrics, preferredNode = null }: BridgeContext,
   log: BridgeLog,
   address: string,
 ): Bridge {
@@ -192,6 +194,7 @@ export function bridge(
   ws.pause();
   const cancelDial = dialUpstream(pool, {
     timeoutMs: options.upstreamTimeoutMs,
+    preferred: preferredNode,
     onRefused(node, reason, error) {
       metrics.upstreamRefused(node.node.address, reason);
       log.warn({ address, node: node.node.address, reason, err: error ?? undefined }, 'chat server refused a connection');

@@ -21,6 +21,7 @@ import { gatewayReadyLine } from '../common/ready-lines.ts';
 import { type AnswerMessage, type Asked, isAsk } from './cluster-messages.ts';
 import type { GatewayConfig } from './config.ts';
 import { pageUrl } from './serve.ts';
+import { unnamedNodesWarning } from './upstream-nodes.ts';
 import { UpstreamHealth } from './upstream-probe.ts';
 
 /** Pause before a worker that died is started again (a crash loop costs a second each time, not a core). */
@@ -40,6 +41,9 @@ function primaryLog(level: string) {
 
 export function runPrimary(config: GatewayConfig): void {
   const log = primaryLog(config.logLevel);
+  // Said once here: the workers, which build the same list, keep quiet about it.
+  const unnamed = unnamedNodesWarning(config.chatServers);
+  if (unnamed !== null) log.warn({}, unnamed);
   const health = new UpstreamHealth(config.chatServers, config.upstreamTimeoutMs, config.healthCacheMs);
   const metrics = new AggregatorRegistry();
   const answers: { [Q in keyof Asked]: () => Promise<Asked[Q]> } = {

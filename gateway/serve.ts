@@ -8,6 +8,7 @@ import { gatewayReadyLine } from '../common/ready-lines.ts';
 import { buildGateway } from './app.ts';
 import { workerServices } from './cluster-worker.ts';
 import type { GatewayConfig } from './config.ts';
+import { unnamedNodesWarning } from './upstream-nodes.ts';
 
 /** The page's address as printed: a wildcard host is shown as localhost, an IPv6 one in brackets. */
 export function pageUrl(httpHost: string, port: number): string {
@@ -27,6 +28,9 @@ export async function serve(config: GatewayConfig, warning: string | null): Prom
     processMetrics: true,
   });
   if (warning !== null) app.log.warn({ maxSockets: config.maxSockets }, warning);
+  // A worker's primary says it, once for the whole gateway.
+  const unnamed = isWorker ? null : unnamedNodesWarning(config.chatServers);
+  if (unnamed !== null) app.log.warn(unnamed);
   try {
     await app.listen({ host: config.httpHost, port: config.httpPort });
   } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * Opening a browser's connection to a chat server: the nodes in the pool's
- * order (asked again after each refusal), each until one takes the browser. A node refuses by failing to
+ * order (asked again after each refusal; the node the socket named first,
+ * when the pool agrees), each until one takes the browser. A node refuses by failing to
  * connect, by saying nothing for `timeoutMs` (connect and first line
  * together), or by answering `Servidor cheio, tente mais tarde.` as its
  * first line: then the next node is tried, so a page lands on a node with
@@ -35,6 +36,8 @@ export interface DialedUpstream {
 
 export interface DialOptions {
   timeoutMs: number;
+  /** The node the socket asked to try first (`?node=`), or null: the pool decides whether it comes first. */
+  preferred?: string | null;
   /** A node that refused, and why. */
   onRefused(node: PoolNode, reason: RefusalReason, error: Error | null): void;
   /** The node that took the browser, or null when none did. Called once, unless cancelled first. */
@@ -62,7 +65,7 @@ export function dialUpstream(pool: UpstreamPool, options: DialOptions): () => vo
 
   const next = (): void => {
     // The pool's order now, not when dialing began: the counts have moved meanwhile.
-    const untried = pool.order().filter((n) => !tried.has(n));
+    const untried = pool.order(options.preferred ?? null).filter((n) => !tried.has(n));
     const node = untried[0];
     if (node === undefined) return options.onDone(null);
     tried.add(node);

@@ -12,6 +12,11 @@
  * browser nothing while another is up, and it is tried again once the time
  * has passed (or when no other node takes the browser either).
  *
+ * A socket may name the node to try first (a resuming page: the node its
+ * session token names, upstream-nodes.ts): that node then comes first
+ * unless it is cooling down, and the others follow in the usual order. A
+ * name no configured node has changes nothing.
+ *
  * Pure bookkeeping, no I/O: upstream-dial.ts does the connecting.
  */
 
@@ -39,15 +44,22 @@ export class UpstreamPool {
     this.nodes = nodes.map((node) => ({ node, open: 0, refusedAt: null }));
   }
 
-  /** Every node, best first: nodes not cooling down by open connections (ties in turn), then those cooling down, the longest-cooled first. */
-  order(): PoolNode[] {
+  /**
+   * Every node, best first: the node named `preferred` if it is not cooling
+   * down; then nodes not cooling down by open connections (ties in turn),
+   * then those cooling down, the longest-cooled first.
+   */
+  order(preferred: string | null = null): PoolNode[] {
     const now = this.now();
     const n = this.nodes.length;
     const start = this.turn;
     this.turn = (this.turn + 1) % n;
     const cooling = (p: PoolNode) => p.refusedAt !== null && now - p.refusedAt < this.cooldownMs;
     const rank = new Map(this.nodes.map((p, i) => [p, (i - start + n) % n]));
+    const first = (p: PoolNode) => preferred !== null && p.node.name === preferred && !cooling(p);
     return [...this.nodes].sort((a, b) => {
+      const fa = first(a);
+      if (fa !== first(b)) return fa ? -1 : 1;
       const ca = cooling(a);
       const cb = cooling(b);
       if (ca !== cb) return ca ? 1 : -1;

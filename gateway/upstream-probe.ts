@@ -73,7 +73,10 @@ export class CachedProbe {
 
 /** One node's state, as /healthz lists it. */
 export interface NodeHealth {
+  /** `host:port`. */
   node: string;
+  /** Its name in CHAT_SERVERS (`name=host:port`), when it has one. */
+  name?: string;
   state: UpstreamState;
 }
 
@@ -84,7 +87,7 @@ export interface NodeHealth {
  * (cluster-primary.ts), so the bound holds for the whole gateway.
  */
 export class UpstreamHealth {
-  private readonly probes: Array<{ node: string; probe: CachedProbe }>;
+  private readonly probes: Array<{ node: UpstreamNode; probe: CachedProbe }>;
 
   constructor(
     nodes: readonly UpstreamNode[],
@@ -92,11 +95,16 @@ export class UpstreamHealth {
     minIntervalMs: number,
     probe: (node: UpstreamNode) => Promise<UpstreamState> = (n) => probeUpstream(n.host, n.port, timeoutMs),
   ) {
-    this.probes = nodes.map((n) => ({ node: n.address, probe: new CachedProbe(() => probe(n), minIntervalMs) }));
+    this.probes = nodes.map((n) => ({ node: n, probe: new CachedProbe(() => probe(n), minIntervalMs) }));
   }
 
   states(): Promise<NodeHealth[]> {
-    return Promise.all(this.probes.map(async ({ node, probe }) => ({ node, state: await probe.state() })));
+    return Promise.all(
+      this.probes.map(async ({ node, probe }) => {
+        const state = await probe.state();
+        return node.name === undefined ? { node: node.address, state } : { node: node.address, name: node.name, state };
+      }),
+    );
   }
 }
 

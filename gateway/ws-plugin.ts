@@ -16,6 +16,7 @@ import { type Bridge, type BridgeOptions, CloseCode, bridge } from './bridge.ts'
 import { GatewayMetrics } from './metrics.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { SocketAdmission } from './socket-admission.ts';
+import { requestedNode } from './upstream-nodes.ts';
 import { UpstreamPool } from './upstream-pool.ts';
 
 export interface WsPluginOptions extends BridgeOptions {
@@ -149,7 +150,10 @@ const wsPlugin: FastifyPluginAsync<WsPluginOptions> = async (app: FastifyInstanc
       }
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
-      const b = bridge(ws, request.raw.socket, options, { pool: options.pool, metrics }, request.log, request.ip);
+      // A resuming page names the node that holds its session; a bad or unknown name is ignored.
+      const preferredNode = requestedNode((request.query as Record<string, unknown> | undefined)?.node);
+      const context = { pool: options.pool, metrics, preferredNode };
+      const b = bridge(ws, request.raw.socket, options, context, request.log, request.ip);
       bridges.add(b);
       void b.relayDone.then(() => bridges.delete(b));
     },

@@ -1,6 +1,7 @@
 /**
  * What a user sends: the meaning of one line from a joined client.
  */
+import { SESSION_TOKEN_RE } from './session-token.ts';
 
 /** Commands a user can type; the unknown-command error lists them. */
 export const COMMANDS = ['/users', '/history', '/quit'] as const;
@@ -131,8 +132,6 @@ export function parsePromptLine(line: string): PromptLine {
 
 // --- Session resume (docs/PROTOCOL.md, Session resume) -----------------------
 
-/** A session token: opaque to the client, 1 to 100 of these characters. */
-export const SESSION_TOKEN_RE = /^[A-Za-z0-9_-]{1,100}$/u;
 
 function parseResume(args: string): PromptLine {
   const parts = args.trim().split(/\s+/u);

@@ -10,3 +10,4 @@ export * from './name-identity.ts';
 export * from './text.ts';
 export * from './client-lines.ts';
 export * from './server-lines.ts';
+export * from './session-token.ts';

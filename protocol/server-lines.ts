@@ -337,7 +337,7 @@ function formatExtEvent(event: ExtEvent): string {
 // `+resumed <name> <count>`, `+resume-failed <reason>` and `+session-moved`,
 // each maybe followed by fields of a later version; `+ext <feature>…`.
 const EXT_RE = re(
-  `^\\+(?:(msg|hist) (\\d{1,16}) (\\d{1,16}) (${NAME_SOURCE}): ([^]*)|(?:ack (\\d{1,16}|-) (\\d{1,16})(?: ([A-Za-z0-9_-]{1,64}))?|hist-end (more|done)|usage ([a-z][a-z0-9-]*)|session ([A-Za-z0-9_-]{1,100})|resumed (${NAME_SOURCE}) (\\d{1,16})|resume-failed ([a-z][a-z0-9-]*)|(session-moved))(?: [^]*)?|ext((?: [a-z][a-z0-9-]*)*))$`,
+  `^\\+(?:(msg|hist) (\\d{1,16}) (\\d{1,16}) (${NAME_SOURCE}): ([^]*)|(?:ack (\\d{1,16}|-) (\\d{1,16})(?: ([A-Za-z0-9_-]{1,64}))?|hist-end (more|done)|usage ([a-z][a-z0-9-]*)|session ([A-Za-z0-9_-]{1,100}(?:\\.[A-Za-z0-9_.-]{1,64})?)|resumed (${NAME_SOURCE}) (\\d{1,16})|resume-failed ([a-z][a-z0-9-]*)|(session-moved))(?: [^]*)?|ext((?: [a-z][a-z0-9-]*)*))$`,
 );
 
 function parseExtLine(line: string): ExtEvent {

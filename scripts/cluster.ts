@@ -1,8 +1,9 @@
 /**
  * `npm run cluster`: a whole cluster on one machine, to try it or to test
  * it: a Redis server (Debian's `redis-server`, its data in a temporary
- * folder), CLUSTER_NODES chat nodes (2) on CHAT_PORT, CHAT_PORT+1, … and one
- * gateway in front of all of them (CHAT_SERVERS).
+ * folder), CLUSTER_NODES chat nodes (2) named node-1, node-2, … on CHAT_PORT,
+ * CHAT_PORT+1, … and one gateway in front of all of them (CHAT_SERVERS, each
+ * entry named, so a resuming page is sent back to its node).
  *
  * Starting: Redis first (the nodes exit if they cannot reach it), then the
  * nodes, then the gateway once every node listens. A child that stops on
@@ -90,16 +91,19 @@ const redis: ChildSpec = {
   },
 };
 
+/** Node i's CHAT_NODE_NAME, also its name in the gateway's CHAT_SERVERS: its session tokens end with it, so a resume is routed back to it. */
+const nodeName = (i: number) => `node-${i + 1}`;
+
 const nodes: ChildSpec[] = Array.from({ length: nodeCount }, (_, i) => ({
-  name: `node-${i + 1}`,
+  name: nodeName(i),
   command: nodeEntry('tcp-server/main.ts'),
   env: () => ({
     CHAT_PORT: String(nodePorts[i] ?? (firstChatPort === 0 ? 0 : firstChatPort + i)),
     CHAT_REDIS_URL: redisUrl(),
-    CHAT_NODE_NAME: `node-${i + 1}`,
+    CHAT_NODE_NAME: nodeName(i),
     [METRICS_SETTINGS.port.env]: String(firstMetricsPort === 0 ? 0 : firstMetricsPort + i),
     // One history file per node (a file has one owner); kept with Redis's data.
-    CHAT_DB: process.env.CHAT_DB === ':memory:' ? ':memory:' : join(dataDir, `node-${i + 1}.db`),
+    CHAT_DB: process.env.CHAT_DB === ':memory:' ? ':memory:' : join(dataDir, `${nodeName(i)}.db`),
   }),
   ready: CHAT_READY_RE,
   onReady: (m) => {
@@ -113,7 +117,8 @@ const gateway: ChildSpec = {
   name: 'gateway',
   command: nodeEntry('gateway/main.ts'),
   env: () => ({
-    CHAT_SERVERS: nodePorts.map((p) => `${chatHost}:${p}`).join(','),
+    // Named, so the gateway sends a resuming page to the node that holds its session.
+    CHAT_SERVERS: nodePorts.map((p, i) => `${nodeName(i)}=${chatHost}:${p}`).join(','),
     // Until the gateway reads CHAT_SERVERS it dials the first node only.
     CHAT_HOST: chatHost,
     CHAT_PORT: String(nodePorts[0]),

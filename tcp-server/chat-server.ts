@@ -125,7 +125,12 @@ export class ChatServer implements ConnectionHandler {
     this.log = log ?? (() => {});
     this.history = history ?? openHistoryStore({ ...this.config, db: MEMORY_DB }, this.log);
     this.link = link ?? new LocalRoomLink<Member>(this.history);
-    this.sessions = new SessionRegistry({ graceMs: this.config.resumeGraceMs, bufferBytes: this.config.resumeBufferBytes });
+    this.sessions = new SessionRegistry({
+      graceMs: this.config.resumeGraceMs,
+      bufferBytes: this.config.resumeBufferBytes,
+      // A cluster node's tokens name it, so a gateway sends a resume to the node that holds the session.
+      tokenTag: this.config.redisUrl !== '' ? this.config.nodeName : '',
+    });
     const grace = this.config.resumeGraceMs;
     this.sessionSweep = grace > 0 ? setInterval(() => this.sessions.forgetDelivered(), Math.min(grace, 5000)).unref() : null;
     this.server = net.createServer(

@@ -5,13 +5,18 @@
  */
 import { hostname } from 'node:os';
 import { ConfigError, readInt } from '../../common/env.ts';
+import { NODE_NAME_RE } from '../../protocol/index.ts';
 
 export interface ClusterConfig {
   /** `redis://[user:password@]host[:port][/db]` (or `rediss://`); empty: not a cluster. */
   redisUrl: string;
   /** Bytes of lines a node holds while Redis is away (and until every node has read them). */
   bufferBytes: number;
-  /** The node's name in logs and in Redis; each start adds a random suffix, so a restart is a new node. */
+  /**
+   * The node's name in logs, in Redis (each start adds a random suffix, so a
+   * restart is a new node) and at the end of its session tokens (plain, for
+   * gateways to route a resume by: CHAT_SERVERS `name=host:port`).
+   */
   nodeName: string;
   /** How often a node says it is alive (and checks the others). */
   heartbeatMs: number;
@@ -26,9 +31,6 @@ export const CLUSTER_SETTINGS = {
   heartbeatMs: { env: 'CHAT_NODE_HEARTBEAT_MS', default: 1000 },
   nodeTtlMs: { env: 'CHAT_NODE_TTL_MS', default: 5000 },
 } as const satisfies Record<keyof ClusterConfig, { env: string; default: string | number }>;
-
-/** Node names are used in Redis keys and logs: keep them plain. */
-const NODE_NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function clusterConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ClusterConfig {
   const s = CLUSTER_SETTINGS;

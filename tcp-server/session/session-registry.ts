@@ -13,6 +13,8 @@ export interface SessionOptions {
   graceMs: number;
   /** The replay buffer's budget in bytes. */
   bufferBytes: number;
+  /** Put at the end of every token (a cluster node's CHAT_NODE_NAME); '' for none (the single server). */
+  tokenTag?: string;
 }
 
 export class Session<H> {
@@ -64,7 +66,7 @@ export class SessionRegistry<H> {
 
   /** A new session with a fresh token for a member that just joined. */
   open(member: { name: string; key: string; ids: boolean; labels: boolean }, holder: H): Session<H> {
-    const token = newToken();
+    const token = newToken(this.options.tokenTag);
     const session = new Session(token, tokenLookupKey(token), member.name, member.key, member.ids, member.labels, holder, this.options.bufferBytes);
     this.sessions.set(session.lookupKey, session);
     return session;

@@ -7,12 +7,18 @@
  * difference: a timing oracle), then compares the tokens in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { tagToken } from '../../protocol/index.ts';
 
 /** 18 random bytes: 144 bits, 24 base64url characters. */
 export const TOKEN_BYTES = 18;
 
-export function newToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('base64url');
+/**
+ * A fresh token: the secret, then `.<node>` when `node` is given (a cluster
+ * node names itself so a gateway can route a resume to it; the name is
+ * public, the secret alone carries the 144 bits).
+ */
+export function newToken(node = ''): string {
+  return tagToken(randomBytes(TOKEN_BYTES).toString('base64url'), node);
 }
 
 /** What sessions are looked up by: a digest, so the lookup reveals nothing about the token. */

@@ -24,7 +24,7 @@ export type { Netcat };
 export const ARTIFACTS = join(REPO, 'test-artifacts');
 
 /** Flags Chromium needs here: running as root, and a closed network (no background requests). */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--headless',
   '--disable-gpu',
@@ -125,7 +125,7 @@ export function useStack(tcpEnv: Record<string, string> = {}, gatewayEnv: Record
   return stack;
 }
 
-function watchErrors(page: Page): string[] {
+export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {

@@ -64,6 +64,9 @@ describe('GATEWAY_WORKERS=2', () => {
     const workers = startedWorkers(gateway);
     expect(workers).toHaveLength(2);
     expect(workers).not.toContain(gateway.proc.pid);
+    // Unnamed nodes: a resume cannot be routed to them. Said once, by the primary, not by each worker.
+    const unnamed = gateway.stdout.split('\n').filter((l) => l.includes('have no name'));
+    expect(unnamed.map((l) => (JSON.parse(l) as { role?: string; level: number }).role)).toEqual(['primary']);
 
     const N = 20;
     const browsers = await Promise.all(Array.from({ length: N }, (_, i) => join(`u${i}`)));

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../common/env.ts';
 import { gatewayConfigFromEnv } from '../../gateway/config.ts';
+import { unnamedNodesWarning } from '../../gateway/upstream-nodes.ts';
 
 describe('gatewayConfigFromEnv', () => {
   it('has the documented defaults for the hardening settings', () => {
@@ -68,6 +69,22 @@ describe('CHAT_SERVERS', () => {
     ]);
   });
 
+  it('reads named entries (name=host:port, the node\'s CHAT_NODE_NAME) mixed with plain ones', () => {
+    const c = gatewayConfigFromEnv({ CHAT_SERVERS: 'node-1=10.0.0.1:12345,n_2.eu=[::1]:12346, 10.0.0.3:12347' });
+    expect(c.chatServers).toEqual([
+      { host: '10.0.0.1', port: 12345, address: '10.0.0.1:12345', name: 'node-1' },
+      { host: '::1', port: 12346, address: '[::1]:12346', name: 'n_2.eu' },
+      { host: '10.0.0.3', port: 12347, address: '10.0.0.3:12347' },
+    ]);
+  });
+
+  it('warns once about unnamed nodes only when there are several nodes and some have no name', () => {
+    const nodes = (v: string) => gatewayConfigFromEnv({ CHAT_SERVERS: v }).chatServers;
+    expect(unnamedNodesWarning(nodes('a=h:1,b=h:2'))).toBeNull();
+    expect(unnamedNodesWarning(nodes('h:1'))).toBeNull();
+    expect(unnamedNodesWarning(nodes('a=h:1,h:2,h:3'))).toMatch(/^CHAT_SERVERS: h:2, h:3 have no name \(name=host:port/);
+  });
+
   it('has the documented defaults for workers and the cooldown', () => {
     const c = gatewayConfigFromEnv({});
     expect(c.workers).toBe(1);
@@ -85,6 +102,12 @@ describe('CHAT_SERVERS', () => {
     ['CHAT_SERVERS', '::1:12345', '"::1:12345" is not host:port (an IPv6 address in brackets'],
     ['CHAT_SERVERS', 'tcp://chat:12345', '"tcp://chat:12345" is not host:port'],
     ['CHAT_SERVERS', 'a:1,A:1', '"A:1" is listed twice'],
+    ['CHAT_SERVERS', 'n1=a:1,n1=b:1', '"n1=b:1": the name n1 is given twice'],
+    ['CHAT_SERVERS', 'n1=a:1,n2=a:1', '"n2=a:1" is listed twice'],
+    ['CHAT_SERVERS', '=a:1', '"=a:1": a node\'s name is its CHAT_NODE_NAME'],
+    ['CHAT_SERVERS', 'node 1=a:1', '"node 1=a:1": a node\'s name is its CHAT_NODE_NAME'],
+    ['CHAT_SERVERS', `${'n'.repeat(65)}=a:1`, 'a node\'s name is its CHAT_NODE_NAME, 1 to 64'],
+    ['CHAT_SERVERS', 'a=b=c:1', '"a=b=c:1" is not host:port'],
     ['GATEWAY_WORKERS', '0', 'from 1 to 256, got "0"'],
     ['GATEWAY_WORKERS', '1000', 'from 1 to 256, got "1000"'],
     ['UPSTREAM_COOLDOWN_MS', '-5', 'got "-5"'],

@@ -30,6 +30,17 @@ describe('npm run gateway', () => {
     await chat.stop();
   });
 
+  it('warns once at start when several chat servers are listed and some have no name (a resume cannot be routed there)', async () => {
+    const gateway = await startGateway({ chatPort: 1, env: { CHAT_SERVERS: 'node-1=127.0.0.1:1,127.0.0.1:2', LOG_LEVEL: 'warn' } });
+    const warning = await gateway.waitForOutput(/^.*have no name.*$|^.*has no name.*$/m);
+    expect(JSON.parse(warning[0])).toMatchObject({
+      level: 40,
+      msg: expect.stringMatching(/^CHAT_SERVERS: 127\.0\.0\.1:2 has no name \(name=host:port, the node's CHAT_NODE_NAME\)/),
+    });
+    await gateway.stop();
+    expect(gateway.stdout.match(/has no name/g)).toHaveLength(1);
+  });
+
   it('with GATEWAY_WORKERS=2, exits 1 when its workers cannot listen (a busy port), leaving no worker behind', async () => {
     const busy = net.createServer().listen(0, '127.0.0.1');
     await once(busy, 'listening');

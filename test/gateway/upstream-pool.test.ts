@@ -83,6 +83,41 @@ describe('UpstreamPool', () => {
     expect(p.order()[0]!.node.address).toBe(a.address);
   });
 
+  describe('with a node a socket asks for (a resume: the node its session token names)', () => {
+    const n1 = upstreamNode('10.0.0.1', 12345, 'node-1');
+    const n2 = upstreamNode('10.0.0.2', 12345, 'node-2');
+    const anon = upstreamNode('10.0.0.3', 12345);
+    const addresses = (order: PoolNode[]) => order.map((n) => n.node.address);
+
+    it('puts the named node first even when least connections and the turn would pick another, the rest in the usual order', () => {
+      const { p, named } = pool([n1, n2, anon]);
+      p.acquire(named(n2.address));
+      p.acquire(named(n2.address));
+      p.acquire(named(anon.address));
+      expect(addresses(p.order())).toEqual([n1.address, anon.address, n2.address]);
+      for (let i = 0; i < 3; i++) expect(p.order('node-2')[0]!.node.address).toBe(n2.address);
+      expect(addresses(p.order('node-2')).slice(1)).toEqual([n1.address, anon.address]);
+    });
+
+    it('keeps the usual order while the named node cools down after a refusal, and puts it first again after', () => {
+      const { p, named, tick } = pool([n1, n2], 1000);
+      p.refused(named(n1.address));
+      expect(addresses(p.order('node-1'))).toEqual([n2.address, n1.address]);
+      tick(1000);
+      expect(addresses(p.order('node-1'))).toEqual([n1.address, n2.address]);
+    });
+
+    it('ignores a name no node has, and never matches an unnamed node by its address', () => {
+      const { p, named } = pool([n1, anon]);
+      p.acquire(named(n1.address));
+      expect(addresses(p.order('node-9'))).toEqual([anon.address, n1.address]);
+      p.release(named(n1.address));
+      p.acquire(named(anon.address));
+      expect(addresses(p.order(anon.address))).toEqual([n1.address, anon.address]);
+      expect(addresses(p.order('10.0.0.3'))).toEqual([n1.address, anon.address]);
+    });
+  });
+
   it('never counts below zero', () => {
     const { p, named } = pool([a]);
     p.release(named(a.address));

@@ -83,6 +83,12 @@ describe('npm run cluster', () => {
       expect(c.ports).toHaveLength(2);
       expect(c.ports[0]).not.toBe(c.ports[1]);
       expect((await fetch(c.pageUrl)).status).toBe(200);
+      // The gateway knows each node by the name the node gives its session tokens: resumes are routed.
+      const health = (await (await fetch(`${c.pageUrl}/healthz`)).json()) as { nodes: { node: string; name?: string }[] };
+      expect(health.nodes).toEqual([
+        { node: `127.0.0.1:${c.ports[0]}`, name: 'node-1', state: 'up' },
+        { node: `127.0.0.1:${c.ports[1]}`, name: 'node-2', state: 'up' },
+      ]);
       const ana = await LineClient.join(c.ports[0]!, 'ana');
       const bia = await LineClient.join(c.ports[1]!, 'bia');
       // CHAT_METRICS_PORT for the first node, the next port for the second: each counts its own member.

@@ -5,8 +5,8 @@
  * page sends and a sessionStorage stand-in that outlives a "reload" (a new
  * ChatRoom on the same storage).
  */
-import { describe, expect, it } from 'vitest';
-import { ChatRoom } from '../../web/lib/chat-room.svelte.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ChatRoom, NAME_RETRY_MAX_MS, NAME_WAIT_MS } from '../../web/lib/chat-room.svelte.ts';
 import { MemoryStorage, RecordingTransport } from './stand-ins.ts';
 import type { Item, MessageItem } from '../../web/lib/message-log.svelte.ts';
 import { SESSION_KEY, SessionStore } from '../../web/lib/session-store.ts';
@@ -295,5 +295,127 @@ describe('a reload', () => {
     p.opens();
     p.receive('Digite seu nome:', FEATURES, '+session s', 'Bem-vindo, kim! Online (1): kim', '+hist-end done');
     expect(p.link.sent.at(-1)).toBe('/label Lx typed offline');
+  });
+});
+
+describe('in a cluster: the node and the name', () => {
+  /** A page whose clock the test moves, joined with a session token that names node-1. */
+  function clusterPage() {
+    let now = 1_000;
+    const storage = new MemoryStorage();
+    const link = new RecordingTransport();
+    const room = new ChatRoom(link, () => now, new SessionStore(storage));
+    const opens = () => {
+      link.open = true;
+      link.sent = [];
+      room.opened();
+    };
+    const receive = (...lines: string[]) => room.receiveAll(lines);
+    room.chooseName('ana');
+    opens();
+    receive('Digite seu nome:', FEATURES, '+session s3cr3t.node-1', 'Bem-vindo, ana! Online (2): ana, bob', '+hist-end done');
+    const drops = () => {
+      link.open = false;
+      return room.closed();
+    };
+    /** Dropped and back on another node, which does not know the session: the page rejoins with its name. */
+    const resumeFails = () => {
+      drops();
+      opens();
+      receive('Digite seu nome:', FEATURES, '+resume-failed unknown', 'Digite seu nome:');
+    };
+    return { room, link, storage, opens, drops, receive, resumeFails, tick: (ms: number) => (now += ms) };
+  }
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('asks for the node its token names while it has a session, and for none once the session is over', () => {
+    const p = clusterPage();
+    expect(p.room.node).toBe('node-1');
+    p.resumeFails();
+    expect(p.room.node).toBeNull();
+    const plain = joinedWithSession(); // the single server's token names no node
+    expect(plain.room.node).toBeNull();
+  });
+
+  it('after a failed resume, a name still in use is tried again with backoff, saying so, until it is free', () => {
+    vi.useFakeTimers();
+    const p = clusterPage();
+    p.resumeFails();
+    expect(p.link.sent.slice(-1)).toEqual(['ana']);
+    for (let i = 0; i < 4; i++) {
+      p.receive('Nome já em uso: ana.', 'Digite seu nome:');
+      expect(p.room.nameWait).toBe(true);
+      expect(p.room.nameError).toBeNull();
+      expect(p.room.phase).toBe('chat'); // no name prompt
+      const sent = p.link.sent.length;
+      vi.advanceTimersByTime(NAME_RETRY_MAX_MS);
+      p.tick(NAME_RETRY_MAX_MS);
+      expect(p.link.sent.slice(sent)).toEqual(['ana']); // once per answer, not more
+    }
+    p.receive('+session t2.node-2', 'Bem-vindo, ana! Online (2): ana, bob');
+    expect(p.room.nameWait).toBe(false);
+    expect(p.room.joined).toBe(true);
+    expect(p.room.node).toBe('node-2');
+    // The missed public lines are asked for, and the line about private ones is shown.
+    expect(p.link.sent.at(-1)).toMatch(/^\/since /);
+    p.receive('+hist-end done');
+    expect(p.room.items.filter((i) => i.kind === 'status').at(-1)).toMatchObject({ status: 'reconnected', ids: true });
+  });
+
+  it('gives up after NAME_WAIT_MS: the name prompt, as before, saying the name was taken while away', () => {
+    vi.useFakeTimers();
+    const p = clusterPage();
+    p.resumeFails();
+    p.tick(NAME_WAIT_MS);
+    p.receive('Nome já em uso: ana.', 'Digite seu nome:');
+    expect(p.room.nameWait).toBe(false);
+    expect(p.room.phase).toBe('name');
+    expect(p.room.nameError).toEqual({ reason: 'taken', name: 'ana', rejoin: true });
+    const sent = p.link.sent.length;
+    vi.advanceTimersByTime(NAME_WAIT_MS);
+    expect(p.link.sent.length).toBe(sent); // nothing more is tried
+  });
+
+  it('a drop while waiting: the timer stops, the next socket tries the name itself, and the wait goes on', () => {
+    vi.useFakeTimers();
+    const p = clusterPage();
+    p.resumeFails();
+    p.receive('Nome já em uso: ana.', 'Digite seu nome:');
+    p.drops();
+    vi.advanceTimersByTime(NAME_WAIT_MS); // no try on a closed socket
+    p.opens();
+    expect(p.link.sent).toEqual(['/ext ids resume labels', 'ana']);
+    p.receive('Digite seu nome:', FEATURES, 'Nome já em uso: ana.', 'Digite seu nome:');
+    expect(p.room.nameWait).toBe(true);
+  });
+
+  it('on a single server (a token naming no node) a failed resume\'s taken name is someone else\'s: the prompt at once', () => {
+    vi.useFakeTimers();
+    const p = joinedWithSession();
+    p.drops();
+    p.opens();
+    p.receive('Digite seu nome:', FEATURES, '+resume-failed unknown', 'Digite seu nome:', 'Nome já em uso: ana.', 'Digite seu nome:');
+    expect(p.room.nameWait).toBe(false);
+    expect(p.room.phase).toBe('name');
+    expect(p.room.nameError).toEqual({ reason: 'taken', name: 'ana', rejoin: true });
+    const sent = p.link.sent.length;
+    vi.advanceTimersByTime(NAME_WAIT_MS);
+    expect(p.link.sent.length).toBe(sent);
+  });
+
+  it('a name the user types at the prompt gets the server\'s answer at once: no retry', () => {
+    vi.useFakeTimers();
+    const p = page();
+    p.room.chooseName('ana');
+    p.opens();
+    p.receive('Digite seu nome:', FEATURES, 'Nome já em uso: ana.', 'Digite seu nome:');
+    expect(p.room.phase).toBe('name');
+    expect(p.room.nameWait).toBe(false);
+    expect(p.room.nameError).toEqual({ reason: 'taken', name: 'ana', rejoin: false });
+    vi.advanceTimersByTime(NAME_WAIT_MS);
+    expect(p.link.sent).toEqual(['/ext ids resume labels', 'ana']);
   });
 });

@@ -91,6 +91,19 @@ describe('the link', () => {
     expect(gatewayUrl({ origin: 'https://chat.example' } as Location)).toBe('wss://chat.example/ws');
   });
 
+  it('names the node a resume asks for, and asks where to go again for each socket', () => {
+    expect(gatewayUrl({ origin: 'https://chat.example' }, 'eu.node-2')).toBe('wss://chat.example/ws?node=eu.node-2');
+    let node: string | null = 'node-1';
+    const link = new GatewayLink(() => gatewayUrl({ origin: 'http://page' }, node));
+    link.listen(new RecordingListener());
+    link.connect();
+    expect(ScriptedSocket.all.at(-1)!.url).toBe('ws://page/ws?node=node-1');
+    link.close();
+    node = null;
+    link.connect();
+    expect(ScriptedSocket.all.at(-1)!.url).toBe('ws://page/ws');
+  });
+
   it('opens one socket, tells the listener, and hands lines over in order, together, after a short batch delay', () => {
     const { link, listener, socket } = setup();
     link.connect();

@@ -27,9 +27,11 @@ import {
   parseServerLine,
   resumeLine,
   sanitize,
+  tokenNode,
   utf8Length,
 } from '../../protocol/index.ts';
 import { Backfill } from './backfill.ts';
+import { backoffDelay } from './backoff.ts';
 import type { LinkListener } from './gateway-link.svelte.ts';
 import { MAX_ITEMS, type MessageItem, MessageLog, type NewItem } from './message-log.svelte.ts';
 import { Outbox, type Pending } from './outbox.ts';
@@ -43,6 +45,23 @@ import { type Saved, SessionStore } from './session-store.ts';
 export const DEFAULT_MAX_LINE = 4096;
 /** What `/label <label> ` adds to a line (a 22-character label): the server's limit counts it. */
 export const LABEL_OVERHEAD = '/label '.length + 22 + 1;
+
+/**
+ * After a failed resume of a cluster node's session (its token names the
+ * node), how long the page's own rejoin keeps asking for its name while the
+ * server says it is in use. In a cluster the name can still
+ * be held elsewhere for a while: by the session's node that died, until the
+ * others notice (CHAT_NODE_TTL_MS, 5 s), or by the session itself on a node
+ * this gateway could not reach, until its grace ends (CHAT_RESUME_GRACE_MS,
+ * 30 s). 45 s covers both with room for a loaded machine, and stays under
+ * the server's name timeout (CHAT_NAME_TIMEOUT_MS, 60 s), so one socket can
+ * wait it out. Then the name prompt, as before.
+ */
+export const NAME_WAIT_MS = 45_000;
+/** Tries of the name back off from this… */
+export const NAME_RETRY_BASE_MS = 500;
+/** …to at most this, so a name freed is taken back within seconds. */
+export const NAME_RETRY_MAX_MS = 2000;
 
 export type Phase = 'name' | 'joining' | 'chat';
 
@@ -81,6 +100,8 @@ export class ChatRoom implements LinkListener {
   pendingCount = $state.raw(0);
   /** The most bytes a line I type may have: the server's limit, less what a label adds when lines are labelled. */
   maxLine = $state.raw(DEFAULT_MAX_LINE);
+  /** Rejoining after a failed resume, and my name is still held: the page tries it again for a while (NAME_WAIT_MS). */
+  nameWait = $state.raw(false);
 
   readonly log: MessageLog;
   readonly roster = new Roster();
@@ -119,13 +140,26 @@ export class ChatRoom implements LinkListener {
   private serverMax = DEFAULT_MAX_LINE;
   /** `/users` answers asked for the online list only (a resume after a reload), not shown. */
   private quietUsers = 0;
+  /** Until when a taken name is tried again (after a failed resume), or null. */
+  private nameWaitUntil: number | null = null;
+  private nameTries = 0;
+  private nameTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly link: RoomLink,
-    now: () => number = Date.now,
+    private readonly now: () => number = Date.now,
     private readonly store = new SessionStore(null),
   ) {
     this.log = new MessageLog(now);
+  }
+
+  /**
+   * The node a socket should reach first: the one my session token names
+   * (a cluster node's), so that a resume finds its session. Null without
+   * a session or a tag: any node will do.
+   */
+  get node(): string | null {
+    return this.session ? tokenNode(this.session.token) : null;
   }
 
   /**
@@ -180,6 +214,7 @@ export class ChatRoom implements LinkListener {
 
   /** The name prompt's submit: joins on the socket waiting for a name, or connects. */
   chooseName(raw: string): void {
+    this.stopNameWait(); // a name typed by the user gets the server's answer as it is
     this.me = normalizeName(raw);
     this.nameError = null;
     this.phase = 'joining';
@@ -213,6 +248,8 @@ export class ChatRoom implements LinkListener {
     const wasJoined = this.joined;
     this.joined = false;
     this.counting = false;
+    // The next socket tries the name itself, as it opens (the wait's deadline stays).
+    this.clearNameTimer();
     // With a session, a resume's replay brings the rest of an answer being read: it stays open.
     if (!this.session) this.add(this.backfill.abort());
     if (wasJoined) this.log.add({ kind: 'status', status: 'disconnected', name: this.me });
@@ -267,10 +304,15 @@ export class ChatRoom implements LinkListener {
         return;
       }
       case 'ext-resume-failed':
+        // In a cluster (the token names a node) the name may still be held a while by the session's
+        // old node: a taken answer is tried again. On a single server it is someone else's: the prompt.
+        this.nameWaitUntil = this.node === null ? null : this.now() + NAME_WAIT_MS;
+        this.nameTries = 0;
         this.endSession();
         this.link.send(this.me); // the prompt follows; the name answers it
         return;
       case 'ext-session-moved':
+        this.stopNameWait();
         this.session = null;
         this.store.save(null);
         this.moved = true;
@@ -311,7 +353,41 @@ export class ChatRoom implements LinkListener {
     this.farewell = null;
     this.askingExt = false;
     this.moved = false;
+    this.stopNameWait();
     this.link.resetBackoff();
+  }
+
+  /**
+   * My own rejoin after a failed resume met my name in use: unless the wait
+   * is over, the page asks again a little later (the prompt the server sends
+   * after the answer takes it) and says it is waiting. Returns whether it will.
+   */
+  private retryName(): boolean {
+    if (this.nameWaitUntil === null || this.moved) return false;
+    const left = this.nameWaitUntil - this.now();
+    if (left <= 0) {
+      this.stopNameWait();
+      return false;
+    }
+    this.nameWait = true;
+    this.clearNameTimer();
+    const delay = Math.min(left, backoffDelay(this.nameTries++, Math.random, NAME_RETRY_BASE_MS, NAME_RETRY_MAX_MS));
+    this.nameTimer = setTimeout(() => {
+      this.nameTimer = null;
+      this.link.send(this.me);
+    }, delay);
+    return true;
+  }
+
+  private clearNameTimer(): void {
+    if (this.nameTimer !== null) clearTimeout(this.nameTimer);
+    this.nameTimer = null;
+  }
+
+  private stopNameWait(): void {
+    this.clearNameTimer();
+    this.nameWaitUntil = null;
+    this.nameWait = false;
   }
 
   /** Asks for the recent past or what was missed; what arrives meanwhile waits, and so do my lines. */
@@ -343,6 +419,7 @@ export class ChatRoom implements LinkListener {
           if (this.session && this.phase !== 'name') this.resumeOrJoin();
           return;
         }
+        if (event.reason === 'taken' && this.retryName()) return;
         this.nameError =
           event.reason === 'invalid'
             ? { reason: 'invalid' }
@@ -437,6 +514,7 @@ export class ChatRoom implements LinkListener {
         switch (notice.notice) {
           case 'name-timeout':
             if (this.joined) break;
+            this.stopNameWait();
             this.phase = 'name';
             this.nameError = { reason: 'timeout' };
             return;
@@ -548,6 +626,7 @@ export class ChatRoom implements LinkListener {
 
   /** Leaves on purpose (/quit): back to the name prompt, no reconnect; the session ends with it. */
   leave(): void {
+    this.stopNameWait();
     this.phase = 'name';
     this.joined = false;
     this.session = null;

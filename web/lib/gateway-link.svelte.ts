@@ -23,9 +23,12 @@ export interface LinkListener {
   closed(): boolean;
 }
 
-/** The page's own /ws: http → ws, https → wss. */
-export function gatewayUrl(loc: Location): string {
-  return `ws${loc.origin.slice(4)}/ws`;
+/**
+ * The page's own /ws: http → ws, https → wss. `node`: the node a resuming
+ * page asks the gateway to try first, the tag of its session token.
+ */
+export function gatewayUrl(loc: Pick<Location, 'origin'>, node: string | null = null): string {
+  return `ws${loc.origin.slice(4)}/ws${node === null ? '' : `?node=${encodeURIComponent(node)}`}`;
 }
 
 export class GatewayLink {
@@ -42,7 +45,8 @@ export class GatewayLink {
   private queue: string[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly url: string) {}
+  /** `url`: where to open each socket, asked again for each (a resume names its node). */
+  constructor(private readonly url: string | (() => string)) {}
 
   listen(listener: LinkListener): void {
     this.listener = listener;
@@ -54,7 +58,7 @@ export class GatewayLink {
     this.clearTimer();
     this.state = 'connecting';
     let opened = false;
-    const ws = new WebSocket(this.url);
+    const ws = new WebSocket(typeof this.url === 'string' ? this.url : this.url());
     this.ws = ws;
     ws.onopen = () => {
       opened = true;

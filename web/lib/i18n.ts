@@ -40,6 +40,8 @@ const en = {
   nameInvalid: 'The server refused this name.',
   nameTaken: (n: string) => `The name ${n} is already in use. Try another.`,
   nameTakenRejoin: (n: string) => `Someone took the name ${n} while you were away. Pick another.`,
+  // After a failed resume: the name may be held a little longer by the session's old node (NAME_WAIT_MS).
+  nameWait: 'Waiting for your name to be free…',
   pendingWaiting: (n: number) => `Waiting to send: ${n}`,
   // connection
   status: {
@@ -132,6 +134,7 @@ const pt: Strings = {
   nameInvalid: 'O servidor recusou este nome.',
   nameTaken: (n: string) => `O nome ${n} já está em uso. Tente outro.`,
   nameTakenRejoin: (n: string) => `Alguém pegou o nome ${n} enquanto você esteve fora. Escolha outro.`,
+  nameWait: 'Aguardando seu nome ficar livre…',
   pendingWaiting: (n: number) => `Aguardando envio: ${n}`,
   status: {
     online: 'Conectado',

@@ -7,10 +7,11 @@
  * then nothing is kept and the page works as before, without resuming
  * after a reload.
  */
+import { SESSION_TOKEN_RE } from '../../protocol/index.ts';
 import type { Pending } from './outbox.ts';
 
 export interface Saved {
-  /** The session token, opaque. */
+  /** The session token, opaque but for the node it may name (tokenNode). */
   token: string;
   /** Lines received after `+session` (see countsLine). */
   count: number;
@@ -26,8 +27,6 @@ export type KeyValue = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 export const SESSION_KEY = 'chat.session';
 export const PENDING_KEY = 'chat.pending';
 
-const TOKEN_RE = /^[A-Za-z0-9_-]{1,100}$/u;
-
 export class SessionStore {
   constructor(private readonly storage: KeyValue | null) {}
 
@@ -42,7 +41,7 @@ export class SessionStore {
 
   load(): Saved | null {
     const s = this.read(SESSION_KEY) as Partial<Saved> | null;
-    if (!s || typeof s.token !== 'string' || !TOKEN_RE.test(s.token)) return null;
+    if (!s || typeof s.token !== 'string' || !SESSION_TOKEN_RE.test(s.token)) return null;
     if (typeof s.name !== 'string' || s.name === '') return null;
     if (typeof s.count !== 'number' || !Number.isSafeInteger(s.count) || s.count < 0) return null;
     return { token: s.token, count: s.count, name: s.name };

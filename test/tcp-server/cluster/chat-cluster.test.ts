@@ -433,7 +433,8 @@ describe('session resume in a cluster', () => {
     const r = await redis();
     const [n1, n2] = await Promise.all([node(r, 'n1'), node(r, 'n2')]);
     const { client: ana, token } = await joinWith(n1, 'ana', 'resume labels');
-    expect(token).not.toBeNull();
+    // The token names its node (CHAT_NODE_NAME as given, not the node id with its random suffix).
+    expect(token).toMatch(/^[A-Za-z0-9_-]{24}\.n1$/);
     const bob = await join(n2, 'bob');
     await ana.expect('bob entrou no chat!');
     const bobFrom = bob.lines.length;
@@ -455,5 +456,23 @@ describe('session resume in a cluster', () => {
     await bob.expect('ana: voltei');
     await again.next((l) => /^\+ack - \d+ L-volta$/.test(l) || /^\+ack \d+ \d+ L-volta$/.test(l));
     expect(linesSince(bob, bobFrom, /(saiu do chat\.|entrou no chat!)$/)).toEqual([]);
+  });
+
+  it('names each node in its tokens, and only the node named can resume the session (what the gateway routes by)', async () => {
+    const r = await redis();
+    const [n1, n2] = await Promise.all([node(r, 'n1'), node(r, 'eu.node-2')]);
+    const { client: zoe, token } = await joinWith(n2, 'zoe', 'resume labels');
+    expect(token).toMatch(/^[A-Za-z0-9_-]{24}\.eu\.node-2$/);
+    await sync(zoe);
+    zoe.close();
+    // On the other node the session is unknown: a resume routed wrongly fails.
+    const elsewhere = await connect(n1);
+    elsewhere.send('/ext resume labels');
+    await elsewhere.next((l) => l.startsWith('+ext'));
+    elsewhere.send(`/resume ${token} 0`);
+    expect(await elsewhere.next()).toBe('+resume-failed unknown');
+    await elsewhere.expect('Digite seu nome:');
+    elsewhere.send('zoe'); // and the name is still held by the detached session on n2
+    expect(await elsewhere.next()).toBe('Nome já em uso: zoe.');
   });
 });

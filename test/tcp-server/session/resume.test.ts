@@ -7,6 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { joinWith, resume, start, sync, waitUntil } from './helpers.ts';
 
+describe('the single server\'s token', () => {
+  it('is 144 random bits in 24 base64url characters, naming no node', async () => {
+    const { port } = await start();
+    const tokens = [(await joinWith(port, 'ana')).token!, (await joinWith(port, 'bia')).token!];
+    for (const t of tokens) expect(t).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(tokens[0]).not.toBe(tokens[1]);
+  });
+});
+
 describe('resuming after the connection drops', () => {
   it('replays exactly the missed public, private, join and leave lines in order; the others see no leave or join', async () => {
     const { port, join } = await start();
