@@ -4,13 +4,13 @@
  */
 import type { WsClientKind } from './worker-protocol.ts';
 
-export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'history', 'resume', 'joins', 'cluster'] as const;
+export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'history', 'resume', 'cluster', 'joins'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
   workloads: Workload[];
   quick: boolean;
-  /** Clients of fanout, saturate and gateway. */
+  /** Clients of fanout, saturate, gateway and cluster. */
   clients: number;
   /** Idle TCP clients (baseline and server). */
   idleClients: number;
@@ -134,7 +134,7 @@ const list = (sizes: number[]) => sizes.map((n) => n.toLocaleString('en-US')).jo
 
 export const USAGE = `Usage: npm run bench -- [workloads] [options]
 
-Workloads (all when none is named; \`cluster\` and \`--cluster\` say the same):
+Workloads (all when none is named; each by its flag or its bare name: --cluster or cluster):
   --fanout       ${FULL.clients} clients, ${FULL.fanoutSenders} senders × ${FULL.fanoutRate} lines/s, baseline vs server
   --saturate     ${FULL.clients} clients, ${FULL.saturateSenders} senders, rate doubled until deliveries stop growing
   --idle         ${FULL.idleClients} idle TCP clients (baseline, server) and ${FULL.idleWsClients} WebSockets (gateway): RSS per connection
@@ -153,7 +153,7 @@ Workloads (all when none is named; \`cluster\` and \`--cluster\` say the same):
 
 Options:
   --quick              a smaller run, a few minutes (indicative only)
-  --clients N          clients of fanout, saturate and gateway
+  --clients N          clients of fanout, saturate, gateway and cluster
   --idle-clients N     idle TCP clients
   --idle-ws-clients N  idle WebSockets through the gateway (at most ~9,900 here: see docs/BENCHMARKS.md)
   --join-sizes A,B,…   members of each join storm (--quick: ${list(QUICK.joinSizes)})

@@ -141,7 +141,7 @@ export async function startProcess(
   let spawnError = '';
   const exited = new Promise<void>((resolve) => {
     proc.once('exit', () => resolve());
-    proc.once('error', (error) => {
+    proc.on('error', (error) => {
       spawnError = `${error.message}\n`;
       if (proc.pid === undefined) resolve();
     });
