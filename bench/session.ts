@@ -119,7 +119,7 @@ export class Session {
 
   private constructor(
     readonly options: SessionOptions,
-    /** Measured processes: the server (or baseline), and the gateway if any. */
+    /** Measured processes: the server (or baseline), and the gateway if any; a cluster's Redis and nodes. */
     readonly services: Service[],
     /** One per chat node; worker w's clients connect to targets[w % targets.length]. */
     readonly targets: Target[],
