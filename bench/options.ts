@@ -168,7 +168,7 @@ Options:
   --cluster-deliveries N  deliveries/s of the cluster's heavier step (default ${FULL.clusterDeliveries.toLocaleString('en-US')}; --quick
                        ${QUICK.clusterDeliveries.toLocaleString('en-US')}, the same lines/s to fewer clients)
   --cluster-small-clients N  clients of the cluster's second count of Redis commands per line (two nodes; default
-                       ${FULL.clusterSmallClients}, --quick ${QUICK.clusterSmallClients}; the cluster's senders are at most N − 1)
+                       a fifth of --clients: ${FULL.clusterSmallClients}, --quick ${QUICK.clusterSmallClients}; the cluster's senders are at most N − 1)
   --ws-client lean|ws  the load generator's WebSocket client: the bench's lean one (default) or the ws library
   --history-rate N     lines/s per sender of the history (and resume) loaded step (default: the server's
                        sustained rate, else 40)
@@ -290,6 +290,8 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
     }
     o.missedLines = o.historyLines;
   }
+  // A fifth of the clients, split evenly over two nodes, unless given: a second count above --clients would compare nothing.
+  if (!argv.includes('--cluster-small-clients')) o.clusterSmallClients = Math.max(4, 2 * Math.round(o.clients / 10));
   o.fanoutSenders = Math.min(o.fanoutSenders, o.clients - 1);
   o.saturateSenders = Math.min(o.saturateSenders, o.clients - 1);
   return o;

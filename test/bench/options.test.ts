@@ -89,6 +89,9 @@ describe('parseArgs', () => {
     expect(parse('cluster')).toMatchObject({ workloads: ['cluster'], clients: 1000, clusterDeliveries: 1_600_000, clusterSmallClients: 200 });
     // --quick: the same lines per second, to 200 clients; the second count at 40.
     expect(parse('--quick', 'cluster')).toMatchObject({ clients: 200, clusterDeliveries: 320_000, clusterSmallClients: 40 });
+    // A fifth of the clients, an even count (two nodes), unless given.
+    expect(parse('cluster', '--clients', '510').clusterSmallClients).toBe(102);
+    expect(parse('cluster', '--clients', '8').clusterSmallClients).toBe(4);
     expect(parse('cluster', '--cluster-deliveries', '800000', '--cluster-small-clients', '100')).toMatchObject({
       clusterDeliveries: 800_000,
       clusterSmallClients: 100,
