@@ -18,7 +18,7 @@ export interface Chart {
 }
 
 /** One colour per system in every chart: baseline blue, the project orange (purple with history off), the gateway green. */
-const COLOR: Record<System, string> = { baseline: '#0072B2', server: '#E69F00', 'history-off': '#CC79A7', 'server-resume': '#D55E00', gateway: '#009E73', 'gateway-2': '#56B4E9' };
+const COLOR: Record<System, string> = { baseline: '#0072B2', server: '#E69F00', 'history-off': '#CC79A7', 'server-resume': '#D55E00', gateway: '#009E73', 'gateway-2': '#56B4E9', 'cluster-1': '#F0E442', 'cluster-2': '#000000' };
 const SYSTEMS = ['baseline', 'server'] as const;
 
 const ms = (v: number) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toPrecision(2))));

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { charts } from './charts.ts';
+import { cluster } from './cluster.ts';
 import { history } from './history.ts';
 import { resume } from './resume.ts';
 import { joins } from './joins.ts';
@@ -162,6 +163,9 @@ async function main(): Promise<number> {
       }
       case 'joins':
         results.joins = await joins(ctx);
+        break;
+      case 'cluster':
+        results.cluster = await cluster(ctx);
         break;
     }
     save(false);

@@ -4,13 +4,13 @@
  */
 import type { WsClientKind } from './worker-protocol.ts';
 
-export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'history', 'resume', 'joins'] as const;
+export const WORKLOADS = ['fanout', 'saturate', 'idle', 'gateway', 'history', 'resume', 'cluster', 'joins'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
   workloads: Workload[];
   quick: boolean;
-  /** Clients of fanout, saturate and gateway. */
+  /** Clients of fanout, saturate, gateway and cluster. */
   clients: number;
   /** Idle TCP clients (baseline and server). */
   idleClients: number;
@@ -48,6 +48,13 @@ export interface BenchOptions {
   gatewayRate: number | null;
   /** Deliveries/s offered by the gateway workload's loaded step (issue 14: 1.6M). */
   gatewayDeliveries: number;
+  /** Deliveries/s offered by the cluster workload's heavier step (the gateway's 1.6M/s shape). */
+  clusterDeliveries: number;
+  /**
+   * Clients of the cluster workload's second count of Redis commands per
+   * line (two nodes, the same lines to fewer recipients).
+   */
+  clusterSmallClients: number;
   /** The load generator's WebSocket client: the lean one (default) or the `ws` library. */
   wsClient: WsClientKind;
   /** Public lines stored before `/history` and `/since` are timed. */
@@ -82,6 +89,8 @@ export const FULL: Sizes = {
   saturateSenders: 20,
   saturateStartDeliveries: 200_000,
   gatewayDeliveries: 1_600_000,
+  clusterDeliveries: 1_600_000,
+  clusterSmallClients: 200,
   seconds: 10,
   stepSeconds: 5,
   maxSteps: 10,
@@ -114,6 +123,8 @@ export const QUICK: Sizes = {
   joinSizes: [100, 200, 400],
   // The same lines per second as the full run's 1.6M (20 × 80/s), to 200 clients.
   gatewayDeliveries: QUICK_GATEWAY_DELIVERIES,
+  clusterDeliveries: QUICK_GATEWAY_DELIVERIES,
+  clusterSmallClients: 40,
   joinTimeoutSeconds: 30,
   historyRequests: 200,
   catchUps: 20,
@@ -123,7 +134,7 @@ const list = (sizes: number[]) => sizes.map((n) => n.toLocaleString('en-US')).jo
 
 export const USAGE = `Usage: npm run bench -- [workloads] [options]
 
-Workloads (all when none is named):
+Workloads (all when none is named; each by its flag or its bare name: --cluster or cluster):
   --fanout       ${FULL.clients} clients, ${FULL.fanoutSenders} senders × ${FULL.fanoutRate} lines/s, baseline vs server
   --saturate     ${FULL.clients} clients, ${FULL.saturateSenders} senders, rate doubled until deliveries stop growing
   --idle         ${FULL.idleClients} idle TCP clients (baseline, server) and ${FULL.idleWsClients} WebSockets (gateway): RSS per connection
@@ -136,10 +147,13 @@ Workloads (all when none is named):
                  right after the joins and again at steady state (idle for the default grace + one sweep)
   --joins        storms of ${list(FULL.joinSizes)} clients joining at once (members that read, and that never
                  read), then one newcomer: baseline vs server
+  --cluster      the server on Redis: one node with ${FULL.clients.toLocaleString('en-US')} clients, two nodes with ${(FULL.clients / 2).toLocaleString('en-US')} each, and the
+                 single server without Redis, at the fanout load and ${(FULL.clusterDeliveries / 1e6).toFixed(1)}M deliveries/s; Redis commands
+                 per public line, again with two nodes of ${(FULL.clusterSmallClients / 2).toLocaleString('en-US')} clients (needs redis-server)
 
 Options:
   --quick              a smaller run, a few minutes (indicative only)
-  --clients N          clients of fanout, saturate and gateway
+  --clients N          clients of fanout, saturate, gateway and cluster
   --idle-clients N     idle TCP clients
   --idle-ws-clients N  idle WebSockets through the gateway (at most ~9,900 here: see docs/BENCHMARKS.md)
   --join-sizes A,B,…   members of each join storm (--quick: ${list(QUICK.joinSizes)})
@@ -151,6 +165,10 @@ Options:
                        when --saturate ran)
   --gateway-deliveries N  deliveries/s of the gateway's loaded step (default ${FULL.gatewayDeliveries.toLocaleString('en-US')}; --quick
                        ${QUICK_GATEWAY_DELIVERIES.toLocaleString('en-US')}, the same lines/s to fewer clients)
+  --cluster-deliveries N  deliveries/s of the cluster's heavier step (default ${FULL.clusterDeliveries.toLocaleString('en-US')}; --quick
+                       ${QUICK.clusterDeliveries.toLocaleString('en-US')}, the same lines/s to fewer clients)
+  --cluster-small-clients N  clients of the cluster's second count of Redis commands per line (two nodes; default
+                       a fifth of --clients: ${FULL.clusterSmallClients}, --quick ${QUICK.clusterSmallClients}; the cluster's senders are at most N − 1)
   --ws-client lean|ws  the load generator's WebSocket client: the bench's lean one (default) or the ws library
   --history-rate N     lines/s per sender of the history (and resume) loaded step (default: the server's
                        sustained rate, else 40)
@@ -181,6 +199,9 @@ const NUMBERS: Record<string, { key: keyof Sizes | 'gatewayRate' | 'historyRate'
   '--rounds': { key: 'rounds', min: 1, whole: true },
   '--gateway-rate': { key: 'gatewayRate', min: 1, whole: true },
   '--gateway-deliveries': { key: 'gatewayDeliveries', min: 1, whole: true },
+  '--cluster-deliveries': { key: 'clusterDeliveries', min: 1, whole: true },
+  // Two nodes with at least one sender and one receiver each.
+  '--cluster-small-clients': { key: 'clusterSmallClients', min: 4, whole: true },
   '--history-rate': { key: 'historyRate', min: 1, whole: true },
   '--history-lines': { key: 'historyLines', min: 1, whole: true },
   '--history-requests': { key: 'historyRequests', min: 1, whole: true },
@@ -218,9 +239,10 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const name = arg.slice(2);
-    if (arg.startsWith('--') && (WORKLOADS as readonly string[]).includes(name)) {
-      o.workloads.push(name as Workload);
+    // A workload by its bare name (`npm run bench -- cluster`) or as a flag (`--cluster`).
+    const name = arg.startsWith('--') ? arg.slice(2) : arg;
+    if ((WORKLOADS as readonly string[]).includes(name)) {
+      if (!o.workloads.includes(name as Workload)) o.workloads.push(name as Workload);
       continue;
     }
     const numeric = NUMBERS[arg];
@@ -268,6 +290,8 @@ export function parseArgs(argv: string[]): BenchOptions | 'help' {
     }
     o.missedLines = o.historyLines;
   }
+  // A fifth of the clients, split evenly over two nodes, unless given: a second count above --clients would compare nothing.
+  if (!argv.includes('--cluster-small-clients')) o.clusterSmallClients = Math.max(4, 2 * Math.round(o.clients / 10));
   o.fanoutSenders = Math.min(o.fanoutSenders, o.clients - 1);
   o.saturateSenders = Math.min(o.saturateSenders, o.clients - 1);
   return o;

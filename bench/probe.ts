@@ -49,10 +49,30 @@ export class RunStats {
   /** When the last probe line of this run arrived (µs, monotonic). */
   lastArrivalUs = 0;
 
+  /**
+   * Latency of the lines from senders on another chat node than this
+   * worker's clients (a cluster: sender on one node, receiver on another);
+   * null when no sender is remote.
+   */
+  readonly remoteLatency: Histogram | null;
+  /** 1 at the slot of each remote sender. */
+  private readonly remote: Uint8Array;
+
   constructor(
     readonly run: number,
     readonly senders: number,
-  ) {}
+    remoteSlots: readonly number[] = [],
+  ) {
+    this.remote = new Uint8Array(senders);
+    for (const slot of remoteSlots) if (slot < senders) this.remote[slot] = 1;
+    this.remoteLatency = remoteSlots.length > 0 ? new Histogram() : null;
+  }
+
+  /** Records one probe line's latency (µs), in the remote histogram too when its sender is remote. */
+  recordLatency(sender: number, us: number): void {
+    this.latency.record(us);
+    if (this.remoteLatency !== null && this.remote[sender] === 1) this.remoteLatency.record(us);
+  }
 
   toJSON(): RunStatsJSON {
     return {
@@ -63,6 +83,7 @@ export class RunStats {
       stale: this.stale,
       lastArrivalUs: this.lastArrivalUs,
       latency: this.latency.toJSON(),
+      ...(this.remoteLatency === null ? {} : { remoteLatency: this.remoteLatency.toJSON() }),
     };
   }
 }
@@ -75,6 +96,8 @@ export interface RunStatsJSON {
   stale: number;
   lastArrivalUs: number;
   latency: SparseHistogram;
+  /** Lines from senders on another chat node (RunStats.remoteLatency). */
+  remoteLatency?: SparseHistogram;
 }
 
 /**
@@ -212,7 +235,7 @@ export class Receiver {
       stats.gaps++;
       this.lastSeq[sender] = seq;
     }
-    stats.latency.record(now - sent);
+    stats.recordLatency(sender, now - sent);
     stats.lastArrivalUs = now;
   }
 }

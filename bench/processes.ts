@@ -108,21 +108,44 @@ export function processTree(pid: number): number[] {
  * Starts a TypeScript entry of this repo as `node --import tsx <entry>`, in
  * its own process group, and waits until stdout matches `ready`.
  */
-export async function startService(
+export function startService(
   name: string,
   entry: string,
   env: Record<string, string>,
   ready: RegExp,
   nodeArgs: string[] = [],
 ): Promise<{ service: Service; match: RegExpMatchArray }> {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  return startProcess(name, process.execPath, [...nodeArgs, '--import', 'tsx', entry], env, ready);
+}
+
+/**
+ * Starts `command` (a redis-server, a node entry), in its own process
+ * group, and waits until stdout matches `ready`; killEverything stops it
+ * with the rest.
+ */
+export async function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ service: Service; match: RegExpMatchArray }> {
+  const proc = spawn(command, args, {
     cwd: REPO,
     env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(proc);
-  const exited = once(proc, 'exit').then(() => live.delete(proc));
+  // A command that cannot start at all (not installed) emits 'error' and never 'exit'.
+  let spawnError = '';
+  const exited = new Promise<void>((resolve) => {
+    proc.once('exit', () => resolve());
+    proc.on('error', (error) => {
+      spawnError = `${error.message}\n`;
+      if (proc.pid === undefined) resolve();
+    });
+  }).then(() => live.delete(proc));
   let head = '';
   let tail = '';
   let match: RegExpMatchArray | null = null;
@@ -140,7 +163,7 @@ export async function startService(
     }
   });
   proc.stderr!.setEncoding('utf8').on('data', keep);
-  const output = () => (head === tail ? head : `${head}\n…\n${tail}`);
+  const output = () => spawnError + (head === tail ? head : `${head}\n…\n${tail}`);
   const service: Service = {
     name,
     pid: proc.pid!,

@@ -2,6 +2,7 @@
  * The results as people read them: the tables on stdout and the targets,
  * each met or missed and by how much. Pure: results in, text out.
  */
+import { CLUSTER_SYSTEMS, type ClusterResult, type ClusterRun, type ClusterStepName, NODES } from './cluster.ts';
 import type { HistoryResult } from './history.ts';
 import type { ResumeResult } from './resume.ts';
 import { JOIN_VARIANTS, JOIN_VARIANT_LABEL, type JoinRun, type JoinVariant, type JoinsResult, bestJoinRun } from './joins.ts';
@@ -18,6 +19,7 @@ export interface Results {
   history?: HistoryResult;
   resume?: ResumeResult;
   joins?: JoinsResult;
+  cluster?: ClusterResult;
 }
 
 export interface Machine {
@@ -58,6 +60,8 @@ export const TARGETS = {
   resumeRatio: 0.95,
   /** Idle memory per connection with sessions at most this × without. */
   resumeIdleRatio: 1.1,
+  /** Issue 14: Redis commands per public line with 2 × 500 clients at most this × with 2 × 100 (flat in recipients). */
+  clusterCommandsGrowth: 1.1,
   /** `/history 200` answered within this (p99)… */
   historyP99Ms: 5,
   /** …with this many messages stored. */
@@ -315,6 +319,161 @@ export function joinsTable(r: Results): string | null {
   }
   const header = ['joins', 'system', 'members', 'storm s', 'ratio', 'growth', 'failed', 'newcomer ms', 'prompt ms', 'cut', 'RSS MB'];
   return table(header, rows, (i) => i >= 2);
+}
+
+const CLUSTER_STEP_NAMES: ClusterStepName[] = ['fanout', 'load'];
+
+/** A cluster step as the tables name it: `cluster: fanout`, `cluster: 1.6M/s step`. */
+function clusterStepLabel(c: ClusterResult, name: ClusterStepName): string {
+  if (name === 'fanout') return 'cluster: fanout';
+  const offered = c.steps.load.runs[0]?.step.offeredDeliveriesPerSec ?? 0;
+  return `cluster: ${millions(offered)}/s step`;
+}
+
+/** `1,000` on one node, `2 × 500` on two. */
+function clientsOn(run: ClusterRun): string {
+  const nodes = NODES[run.system];
+  return nodes === 1 ? int(run.clients) : `${nodes} × ${int(run.clients / nodes)}`;
+}
+
+/** Each chat process's CPU (the server, or each node), in % of one core. */
+function nodesCpu(run: ClusterRun): string {
+  const by = run.step.cpuByServicePct ?? {};
+  const nodes = Object.entries(by).filter(([name]) => name === 'tcp-server' || name.startsWith('node-'));
+  return nodes.length === 0 ? '—' : nodes.map(([, v]) => pct(v)).join(' + ');
+}
+
+/**
+ * The cluster against one node on Redis, and the single server without
+ * Redis as the reference: deliveries/s, latency (across nodes: sender on
+ * one node, receiver on the other), loss and order, each process's CPU and
+ * Redis commands per public line.
+ */
+export function clusterTable(r: Results): string | null {
+  const c = r.cluster;
+  if (!c) return null;
+  const rows: string[][] = [];
+  for (const name of CLUSTER_STEP_NAMES) {
+    const best = c.steps[name].best;
+    const one = best['cluster-1'];
+    for (const system of CLUSTER_SYSTEMS) {
+      const run = best[system];
+      if (!run) continue;
+      const step = run.step;
+      const across = step.crossNode;
+      rows.push([
+        clusterStepLabel(c, name),
+        SYSTEM_LABEL[system],
+        clientsOn(run),
+        load(step),
+        int(step.deliveriesPerSec),
+        one ? ratio(step.deliveriesPerSec / one.step.deliveriesPerSec) : '—',
+        ms(step.p50Ms),
+        ms(step.p99Ms),
+        across ? ms(across.p50Ms) : '—',
+        across ? ms(across.p99Ms) : '—',
+        step.lost === 0 && step.disconnects === 0 ? '0' : `${int(step.lost)}${step.disconnects ? ` (${step.disconnects} cut)` : ''}`,
+        step.orderErrors === 0 ? 'ok' : int(step.orderErrors),
+        nodesCpu(run),
+        step.cpuByServicePct?.['redis-server'] === undefined ? '—' : pct(step.cpuByServicePct['redis-server']),
+        pct(step.cpuLoadgenPct),
+        run.redis ? run.redis.perLine.toFixed(2) : '—',
+        step.loadAverage === undefined ? '—' : step.loadAverage.toFixed(1),
+      ]);
+    }
+  }
+  const header = ['cluster step', 'system', 'clients', 'load', 'deliveries/s', '÷ one node', 'p50 ms', 'p99 ms', 'across p50', 'across p99', 'loss', 'order', 'node CPU', 'Redis CPU', 'gen CPU', 'cmds/line', 'load avg'];
+  return table(header, rows, (i) => i >= 3 && i !== 12);
+}
+
+/** A command's calls per public line in a step (0 when it never ran). */
+function perLine(run: ClusterRun, command: string): number {
+  return run.redis ? (run.redis.byCommand[command] ?? 0) / Math.max(1, run.redis.publicLines) : 0;
+}
+
+/** The cluster's two-node runs at two client counts: Redis commands per public line, and what they are. */
+export function clusterRedisTable(r: Results): string | null {
+  const c = r.cluster;
+  if (!c) return null;
+  const rows: string[][] = [];
+  const byCommand: string[] = [];
+  for (const name of CLUSTER_STEP_NAMES) {
+    const runs = [c.recipients.small[name], c.steps[name].best['cluster-2']];
+    for (const run of runs) {
+      if (!run?.redis) continue;
+      rows.push([
+        clusterStepLabel(c, name),
+        clientsOn(run),
+        int(run.redis.publicLines),
+        int(run.redis.commands),
+        run.redis.perLine.toFixed(2),
+        // Without the idle room's commands (heartbeats) over the step's time: what the lines themselves cost.
+        Math.max(0, (run.redis.commands - c.recipients.idleCommandsPerSec * run.redis.seconds) / Math.max(1, run.redis.publicLines)).toFixed(2),
+        perLine(run, 'evalsha').toFixed(3),
+        perLine(run, 'xreadgroup').toFixed(3),
+        seconds(run.redis.seconds),
+      ]);
+    }
+    const big = runs[1]?.redis;
+    if (big) {
+      const top = Object.entries(big.byCommand)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([cmd, n]) => `${cmd} ${(n / Math.max(1, big.publicLines)).toFixed(3)}`);
+      byCommand.push(`${clusterStepLabel(c, name)}, ${clientsOn(runs[1]!)}, per line: ${top.join(', ')}`);
+    }
+  }
+  if (rows.length === 0) return null;
+  const header = ['Redis, two nodes', 'clients', 'public lines', 'commands', 'per line', 'less idle', 'EVALSHA/line', 'XREADGROUP/line', 'seconds'];
+  const idle =
+    `idle room (heartbeats): ${c.recipients.idleCommandsPerSec.toFixed(1)} commands/s, counted in "per line" (the target's figure), ` +
+    `taken out over the step's seconds in "less idle"; commands run inside scripts count under their own names as well as the EVALSHA`;
+  return [table(header, rows, (i) => i >= 1), ...byCommand, idle].join('\n');
+}
+
+function clusterTargets(r: Results): TargetCheck[] {
+  const c = r.cluster;
+  const note = c && sizeNote(c.clients, TARGETS.clients);
+  return [
+    check(
+      `Redis commands per public line do not grow with the recipients: 2 × ${int(TARGETS.clients / 2)} clients ≤ ${ratio(TARGETS.clusterCommandsGrowth)} 2 × 100, at each step`,
+      c,
+      () => {
+        const parts: string[] = [];
+        let worst = 0;
+        for (const name of CLUSTER_STEP_NAMES) {
+          const small = c!.recipients.small[name].redis;
+          const big = c!.steps[name].best['cluster-2']?.redis;
+          if (!small || !big) return { measured: 'a two-node run did not count its commands', met: false, margin: '' };
+          const growth = big.perLine / small.perLine;
+          worst = Math.max(worst, growth);
+          parts.push(`${clusterStepLabel(c!, name)} ${ratio(growth)} (${big.perLine.toFixed(2)} vs ${small.perLine.toFixed(2)})`);
+        }
+        const counts = `${int(c!.clients)} vs ${int(c!.recipients.smallClients)} clients`;
+        return {
+          measured: `${parts.join('; ')}, ${counts}`,
+          ...atMost(worst, TARGETS.clusterCommandsGrowth),
+          note: note ?? (c!.recipients.smallClients !== 200 ? `small count ${int(c!.recipients.smallClients)} clients, not 200` : undefined),
+        };
+      },
+    ),
+    check('cluster: every line delivered once and in order, across nodes (every run on Redis)', c, () => {
+      const runs = [
+        ...CLUSTER_STEP_NAMES.flatMap((name) => c!.steps[name].runs),
+        ...CLUSTER_STEP_NAMES.map((name) => c!.recipients.small[name]),
+      ].filter((run) => run.system !== 'server');
+      const lost = runs.reduce((n, run) => n + run.step.lost + run.step.disconnects, 0);
+      const order = runs.reduce((n, run) => n + run.step.orderErrors, 0);
+      const deliveries = runs.reduce((n, run) => n + run.step.received, 0);
+      const across = runs.reduce((n, run) => n + (run.step.crossNode?.deliveries ?? 0), 0);
+      return {
+        measured: `${int(deliveries)} deliveries in ${runs.length} steps (${int(across)} across nodes): lost ${int(lost)}, out of order or repeated ${int(order)}`,
+        met: lost === 0 && order === 0,
+        margin: '',
+        note,
+      };
+    }),
+  ];
 }
 
 /** What a target check measured, and whether it held. */
@@ -577,7 +736,15 @@ function resumeTargets(r: Results): TargetCheck[] {
 }
 
 export function checkTargets(r: Results): TargetCheck[] {
-  return [...saturateTargets(r), ...gatewayTargets(r), ...idleTargets(r), ...historyTargets(r), ...resumeTargets(r), ...joinsTargets(r)];
+  return [
+    ...saturateTargets(r),
+    ...gatewayTargets(r),
+    ...idleTargets(r),
+    ...historyTargets(r),
+    ...resumeTargets(r),
+    ...joinsTargets(r),
+    ...clusterTargets(r),
+  ];
 }
 
 function sizeNote(clients: number, wanted: number): string | undefined {
@@ -618,6 +785,10 @@ export function report(r: Results, machine: Machine, quick: boolean): string {
   if (past) parts.push(past);
   const crowd = joinsTable(r);
   if (crowd) parts.push(crowd);
+  const nodes = clusterTable(r);
+  if (nodes) parts.push(nodes);
+  const redis = clusterRedisTable(r);
+  if (redis) parts.push(redis);
   parts.push('Targets\n' + targetsText(checkTargets(r)));
   return parts.join('\n\n') + '\n';
 }

@@ -16,10 +16,12 @@ import { type Service, onEverythingKilled, startService } from './processes.ts';
 
 /**
  * What is measured: the plain-Node baseline, the project's server (history
- * on or off), or the gateway in front of it, with one process
- * (GATEWAY_WORKERS=1, the default) or two workers sharing its port.
+ * on or off), the gateway in front of it, with one process
+ * (GATEWAY_WORKERS=1, the default) or two workers sharing its port, or the
+ * server as a cluster on Redis (CHAT_REDIS_URL) with one node or two
+ * (bench/cluster.ts starts those).
  */
-export type System = 'baseline' | 'server' | 'history-off' | 'server-resume' | 'gateway' | 'gateway-2';
+export type System = 'baseline' | 'server' | 'history-off' | 'server-resume' | 'gateway' | 'gateway-2' | 'cluster-1' | 'cluster-2';
 
 export const SYSTEM_LABEL: Record<System, string> = {
   baseline: 'baseline (TCP)',
@@ -28,6 +30,8 @@ export const SYSTEM_LABEL: Record<System, string> = {
   'server-resume': 'server, resumable sessions (TCP)',
   gateway: 'gateway (WebSocket)',
   'gateway-2': 'gateway, 2 workers (WebSocket)',
+  'cluster-1': 'one node on Redis (TCP)',
+  'cluster-2': 'two nodes on Redis (TCP)',
 };
 
 /**
@@ -41,7 +45,9 @@ export function optInFor(system: System): string | undefined {
 
 /** The chat server process a system runs (the gateway's is the server behind it). */
 export function serverSystem(system: System): ChatServerOptions['system'] {
-  return system === 'gateway' || system === 'gateway-2' || system === 'server-resume' ? 'server' : system;
+  return system === 'gateway' || system === 'gateway-2' || system === 'server-resume' || system === 'cluster-1' || system === 'cluster-2'
+    ? 'server'
+    : system;
 }
 
 /** GATEWAY_WORKERS of a gateway system; 0: not a gateway. */
@@ -71,7 +77,7 @@ function removeFolder(folder: string): void {
 }
 
 export interface ChatServerOptions {
-  system: Exclude<System, 'gateway' | 'gateway-2' | 'server-resume'>;
+  system: Exclude<System, 'gateway' | 'gateway-2' | 'server-resume' | 'cluster-1' | 'cluster-2'>;
   /** Connections the server must accept (CHAT_MAX_CLIENTS is set above it). */
   clients: number;
   /** Extra arguments for node (a CPU profile). */

@@ -30,6 +30,15 @@ export interface SessionOptions {
   profileDir?: string;
   /** The load generator's WebSocket client (default: the lean one, bench/ws-client.ts). */
   wsClient?: WsClientKind;
+  /**
+   * Starts the measured processes instead of the system's own (a cluster:
+   * Redis and its chat nodes), adding each to `services` as it starts (so a
+   * failed start stops them), and resolves with one target per chat node.
+   * Worker w's clients connect to target w mod nodes: `workers` must be a
+   * multiple of the targets, so every worker's clients are on one node and
+   * the nodes get equal shares.
+   */
+  start?: (services: Service[]) => Promise<Target[]>;
   progress: (text: string) => void;
 }
 
@@ -59,6 +68,11 @@ export interface StepResult {
   duplicates: number;
   /** Lines that arrived with a sequence number skipped or repeated: out of order or lost. */
   orderErrors: number;
+  /**
+   * Over several chat nodes: the deliveries whose sender was on another node
+   * than their receiver, and their latency (send to arrival, as p50Ms…).
+   */
+  crossNode?: { deliveries: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Connections the system closed during the step. */
   disconnects: number;
   p50Ms: number;
@@ -105,11 +119,22 @@ export class Session {
 
   private constructor(
     readonly options: SessionOptions,
-    /** Measured processes: the server (or baseline), and the gateway if any. */
+    /** Measured processes: the server (or baseline), and the gateway if any; a cluster's Redis and nodes. */
     readonly services: Service[],
-    readonly target: Target,
+    /** One per chat node; worker w's clients connect to targets[w % targets.length]. */
+    readonly targets: Target[],
     readonly workers: Worker[],
   ) {}
+
+  /** Where the clients connect (the first node's address in a cluster). */
+  get target(): Target {
+    return this.targets[0]!;
+  }
+
+  /** The chat node (index into targets) worker `w`'s clients are on. */
+  private nodeOf(w: number): number {
+    return w % this.targets.length;
+  }
 
   static async open(options: SessionOptions): Promise<Session> {
     const services: Service[] = [];
@@ -119,6 +144,14 @@ export class Session {
     const ready = Promise.all(workers.map((w) => w.next('ready')));
     ready.catch(() => {}); // awaited below; a failed start stops them anyway
     try {
+      if (options.start !== undefined) {
+        const targets = await options.start(services);
+        if (targets.length === 0 || options.workers % targets.length !== 0) {
+          throw new Error(`${SYSTEM_LABEL[options.system]}: ${options.workers} load-generator workers cannot split evenly over ${targets.length} nodes`);
+        }
+        await ready;
+        return new Session(options, services, targets, workers);
+      }
       const nodeArgs = (label: string) => (options.system === 'baseline' ? [] : profileArgs(options.profileDir, label));
       const workersOfGateway = gatewayWorkers(options.system);
       // Behind the gateway: the server with its default settings (history on).
@@ -152,7 +185,7 @@ export class Session {
         target = { kind: 'ws', url: `ws://${g[2]}:${g[3]}/ws`, origin, client: options.wsClient ?? 'lean' };
       }
       await ready;
-      return new Session(options, services, target, workers);
+      return new Session(options, services, [target], workers);
     } catch (error) {
       await Promise.all([...services.map((s) => s.stop()), ...workers.map((w) => w.stop())]);
       throw error;
@@ -220,17 +253,32 @@ export class Session {
     }
     const replies = await Promise.all(
       this.workers.map((w, i) =>
-        w.request({ type: 'join', target: this.target, from: share(i), to: share(i + 1), prefix: 'u', mode }, 'joined'),
+        w.request({ type: 'join', target: this.targets[this.nodeOf(i)]!, from: share(i), to: share(i + 1), prefix: 'u', mode }, 'joined'),
       ),
     );
     for (const w of this.workers) w.onMessage = null;
     return joinOutcome(replies);
   }
 
-  /** Senders spread evenly over the clients, hence over the workers. */
+  /** Senders spread evenly over the clients, hence over the workers (and the nodes). */
   private senderClients(senders: number): Array<{ client: number; slot: number }> {
     const n = this.options.clients;
     return Array.from({ length: senders }, (_, slot) => ({ client: Math.floor((slot * n) / senders), slot }));
+  }
+
+  /** The worker that holds client `index` (join() gives worker w the clients [share(w), share(w + 1))). */
+  private workerOfClient(index: number): number {
+    const { clients } = this.options;
+    const count = this.workers.length;
+    let w = 0;
+    while (w < count - 1 && index >= Math.floor(((w + 1) * clients) / count)) w++;
+    return w;
+  }
+
+  /** The sender slots on another node than worker `w`'s clients (none on a single server). */
+  private remoteSlots(w: number, senders: Array<{ client: number; slot: number }>): number[] {
+    if (this.targets.length < 2) return [];
+    return senders.filter((s) => this.nodeOf(this.workerOfClient(s.client)) !== this.nodeOf(w)).map((s) => s.slot);
   }
 
   async step(opts: StepOptions): Promise<StepResult> {
@@ -268,7 +316,7 @@ export class Session {
 
     const pausesBefore = await this.gatewayPauses();
     const sentReplies = await Promise.all(
-      this.workers.map((w) =>
+      this.workers.map((w, i) =>
         w.request(
           {
             type: 'run',
@@ -278,6 +326,7 @@ export class Session {
             ratePerSender: opts.ratePerSender,
             startUs,
             durationMs: opts.durationMs,
+            remoteSlots: this.remoteSlots(i, senders),
           },
           'sent',
         ),
@@ -312,6 +361,7 @@ export class Session {
     const reports = await Promise.all(this.workers.map((w) => w.request({ type: 'report' }, 'report')));
 
     const latency = new Histogram();
+    const remote = new Histogram();
     let received = 0;
     let duplicates = 0;
     let gaps = 0;
@@ -319,6 +369,7 @@ export class Session {
     let disconnects = 0;
     for (const r of reports) {
       latency.merge(r.stats.latency);
+      if (r.stats.remoteLatency !== undefined) remote.merge(r.stats.remoteLatency);
       received += r.stats.received;
       duplicates += r.stats.duplicates;
       gaps += r.stats.gaps;
@@ -342,6 +393,9 @@ export class Session {
       lost: Math.max(0, expected - (received - duplicates)),
       duplicates,
       orderErrors: gaps + duplicates,
+      ...(this.targets.length < 2
+        ? {}
+        : { crossNode: { deliveries: remote.count, p50Ms: remote.quantile(0.5) / 1000, p99Ms: remote.quantile(0.99) / 1000, maxMs: remote.max / 1000 } }),
       disconnects: newDisconnects,
       p50Ms: latency.quantile(0.5) / 1000,
       p99Ms: latency.quantile(0.99) / 1000,

@@ -46,6 +46,8 @@ export type ToWorker =
       ratePerSender: number;
       startUs: number;
       durationMs: number;
+      /** Sender slots on another chat node than this worker's clients (a cluster): their latency is also kept apart. */
+      remoteSlots?: number[];
     }
   /** How many probe lines of the current run arrived so far. */
   | { type: 'progress' }

@@ -259,7 +259,7 @@ function join(msg: Extract<ToWorker, { type: 'join' }>): void {
 }
 
 function run(msg: Extract<ToWorker, { type: 'run' }>): void {
-  stats = new RunStats(msg.run, msg.senderCount);
+  stats = new RunStats(msg.run, msg.senderCount, msg.remoteSlots);
   for (const client of clients.values()) client.receiver.reset(msg.run, msg.senderCount);
   const mine = msg.senders
     .map(({ client, slot }) => ({ client: clients.get(client), slot, sent: 0 }))

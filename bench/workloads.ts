@@ -70,7 +70,7 @@ export function alternate<T extends System>(systems: T[], rounds: number): T[] {
  * loss (undelivered), and saturate restarts the processes before its next
  * step, so leftovers never load another step.
  */
-function drainFor(durationMs: number): number {
+export function drainFor(durationMs: number): number {
   return Math.max(30_000, 12 * durationMs);
 }
 

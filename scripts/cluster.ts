@@ -21,15 +21,13 @@
  * launcher even when it is killed outright (scripts/orphan-guard.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHAT_ADDRESS_SETTINGS, ConfigError, CONFIG_EXIT_CODE, readInt } from '../common/env.ts';
 import { METRICS_SETTINGS } from '../tcp-server/metrics/metrics-config.ts';
 import { CHAT_READY_RE, GATEWAY_READY_RE, clusterReadyLine } from '../common/ready-lines.ts';
+import { REDIS_READY_RE, freePort, redisServerArgs } from '../common/redis-server.ts';
 import { type ChildSpec, Launcher, nodeEntry } from './launcher.ts';
-
-const REDIS_READY_RE = /Ready to accept connections/;
 
 /** The launcher's own settings (README, configuration). */
 const CLUSTER_LAUNCHER_SETTINGS = {
@@ -79,7 +77,7 @@ const redis: ChildSpec = {
     [
       '--import', 'tsx', 'scripts/orphan-guard.ts', dataDir, '--', 'redis-server',
       // Appendonly: a Redis that crashes and is started again comes back with its data.
-      '--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dataDir, '--save', '', '--appendonly', 'yes', '--daemonize', 'no',
+      ...redisServerArgs({ port: redisPort, dir: dataDir, persist: true }),
     ],
   ],
   env: () => ({}),
@@ -147,12 +145,3 @@ const launcher = new Launcher({
 
 if (redisPort === 0) redisPort = await freePort();
 launcher.start(redis);
-
-/** redis-server has no "any free port": ask the kernel for one and hand it over. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -59,6 +59,20 @@ describe('Receiver', () => {
     expect(stats).toMatchObject({ received: 0, stale: 1 });
   });
 
+  it('times the lines of senders on another chat node apart, as well as with all the others', () => {
+    // Sender 1 is on the other node than this worker's clients.
+    const stats = new RunStats(4, 2, [1]);
+    const r = new Receiver();
+    r.reset(4, 2);
+    r.onBytes(Buffer.from(line('near', 4, 0, 0, 1000) + line('far', 4, 1, 0, 500) + line('far', 4, 1, 1, 900)), stats, 2000);
+    expect(stats.latency.count).toBe(3);
+    expect(stats.remoteLatency!.count).toBe(2);
+    expect(stats.remoteLatency!.max).toBe(1500);
+    expect(stats.toJSON().remoteLatency?.count).toBe(2);
+    // Without remote senders there is no second histogram.
+    expect(new RunStats(4, 2).toJSON()).not.toHaveProperty('remoteLatency');
+  });
+
   it('takes one WebSocket frame as one line', () => {
     const stats = new RunStats(3, 1);
     const r = new Receiver();

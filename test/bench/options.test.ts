@@ -74,6 +74,32 @@ describe('parseArgs', () => {
     expect(parseArgs(['--gateway', '--ws-client', 'ws', '--gateway-deliveries', '800000'])).toMatchObject({ wsClient: 'ws', gatewayDeliveries: 800_000 });
   });
 
+  it('takes a workload by its bare name as by its flag, for every workload, each once', () => {
+    for (const workload of WORKLOADS) {
+      expect(parse(workload).workloads).toEqual([workload]);
+      expect(parse(`--${workload}`).workloads).toEqual([workload]);
+    }
+    expect(parse('--quick', 'cluster', '--fanout', 'cluster').workloads).toEqual(['cluster', 'fanout']);
+    // A flag's value is never taken for a workload.
+    expect(parse('--out', 'fanout', 'joins')).toMatchObject({ workloads: ['joins'], out: 'fanout' });
+    expect(() => parse('clustre')).toThrow(/^unknown option clustre\n/);
+  });
+
+  it("runs the cluster at 1,000 clients and the gateway's 1.6M deliveries/s, counting Redis commands again at 200 clients", () => {
+    expect(parse('cluster')).toMatchObject({ workloads: ['cluster'], clients: 1000, clusterDeliveries: 1_600_000, clusterSmallClients: 200 });
+    // --quick: the same lines per second, to 200 clients; the second count at 40.
+    expect(parse('--quick', 'cluster')).toMatchObject({ clients: 200, clusterDeliveries: 320_000, clusterSmallClients: 40 });
+    // A fifth of the clients, an even count (two nodes), unless given.
+    expect(parse('cluster', '--clients', '510').clusterSmallClients).toBe(102);
+    expect(parse('cluster', '--clients', '8').clusterSmallClients).toBe(4);
+    expect(parse('cluster', '--cluster-deliveries', '800000', '--cluster-small-clients', '100')).toMatchObject({
+      clusterDeliveries: 800_000,
+      clusterSmallClients: 100,
+    });
+    expect(() => parse('cluster', '--cluster-small-clients', '3')).toThrow(new UsageError('--cluster-small-clients needs a number ≥ 4'));
+    expect(USAGE).toMatch(/^ {2}--cluster +the server on Redis: one node with 1,000 clients, two nodes with 500 each/m);
+  });
+
   it('answers --help with the usage, which lists the joins workload', () => {
     expect(parseArgs(['--quick', '--help'])).toBe('help');
     expect(USAGE).toMatch(/^ {2}--joins +storms of 1,000, 2,000, 4,000 clients joining at once/m);

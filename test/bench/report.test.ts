@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bestJoinRun } from '../../bench/joins.ts';
-import { type TargetCheck, checkTargets, gatewayTable, historyTable, joinsTable, speedTable } from '../../bench/report.ts';
+import type { ClusterResult, ClusterRun, ClusterSystem } from '../../bench/cluster.ts';
+import { type TargetCheck, checkTargets, clusterRedisTable, clusterTable, gatewayTable, historyTable, joinsTable, speedTable } from '../../bench/report.ts';
 import type { StepResult, System } from '../../bench/session.ts';
 import type { GatewayResult, LoadedStep } from '../../bench/workloads.ts';
 import { historyResult } from './history-runs.ts';
@@ -87,7 +88,7 @@ describe('join targets', () => {
 
   it('reports every target as not run when no workload ran', () => {
     const checks = checkTargets({});
-    expect(checks.length).toBe(16);
+    expect(checks.length).toBe(18);
     expect(checks.every((c) => c.met === null && c.measured === 'not run')).toBe(true);
   });
 
@@ -243,5 +244,84 @@ describe('history targets', () => {
     expect(requests[3]).toMatch(/^\/users \(control\)\s+10,000\s+1 line\s+1,000\s+0\.20\s+0\.50/);
     expect(requests[4]).toMatch(/^\/since, 1,000 missed\s+10,000\s+1,000 lines in 2 pages\s+1,000\s+4\.00\s+9\.00/);
     expect(requests[5]).toBe('10,000 lines stored first in 1.00 s (10,000/s), through the server, each acknowledged');
+  });
+});
+
+describe('cluster targets and tables', () => {
+  /** A step at 1.6M deliveries/s to 1,000 clients (8,000 lines in 5 s), on `system`, costing Redis `perLine` commands a line. */
+  function clusterRun(system: ClusterSystem, clients: number, perLine: number | null, lost = 0): ClusterRun {
+    const twoNodes = system === 'cluster-2';
+    const step: StepResult = {
+      senders: 20,
+      ratePerSender: 80,
+      durationMs: 5000,
+      offeredLinesPerSec: 1600,
+      offeredDeliveriesPerSec: 1600 * (clients - 1),
+      sentLines: 8000,
+      expectedDeliveries: 8000 * (clients - 1),
+      received: 8000 * (clients - 1) - lost,
+      deliveriesPerSec: twoNodes ? 1_500_000 : 1_600_000,
+      lost,
+      duplicates: 0,
+      orderErrors: 0,
+      disconnects: 0,
+      p50Ms: 30,
+      p99Ms: 300,
+      maxMs: 400,
+      ...(twoNodes ? { crossNode: { deliveries: 8000 * (clients / 2), p50Ms: 40, p99Ms: 350, maxMs: 400 } } : {}),
+      cpuSystemPct: 100,
+      cpuLoadgenPct: 60,
+      cpuByServicePct: system === 'server' ? { 'tcp-server': 40 } : twoNodes ? { 'redis-server': 8, 'node-1': 35, 'node-2': 36 } : { 'redis-server': 7, 'node-1': 67 },
+      loadAverage: 4.2,
+      rssBytes: 1e8,
+    };
+    const redis = perLine === null ? null : { publicLines: 8000, byCommand: { xadd: 8000, zadd: 16_000, evalsha: 400 }, commands: perLine * 8000, perLine, seconds: 5.5 };
+    return { system, clients, step, redis };
+  }
+
+  function clusterResult(perLineSmall: number, perLineLarge: number, lost = 0): ClusterResult {
+    const runs = [clusterRun('server', 1000, null), clusterRun('cluster-1', 1000, 3.8), clusterRun('cluster-2', 1000, perLineLarge, lost)];
+    const step = { senders: 20, ratePerSender: 80, runs, best: Object.fromEntries(runs.map((r) => [r.system, r])) };
+    return {
+      clients: 1000,
+      steps: { fanout: step, load: step },
+      recipients: { smallClients: 200, small: { fanout: clusterRun('cluster-2', 200, perLineSmall), load: clusterRun('cluster-2', 200, perLineSmall) }, idleCommandsPerSec: 24 },
+    };
+  }
+  const checksOf = (c: ClusterResult) => {
+    const checks = checkTargets({ cluster: c });
+    return {
+      flat: checks.find((x) => x.target.startsWith('Redis commands per public line'))!,
+      lossless: checks.find((x) => x.target.startsWith('cluster: every line'))!,
+    };
+  };
+
+  it('holds Redis commands per line flat in the recipients within 1.1×, at each step', () => {
+    expect(checksOf(clusterResult(3.9, 3.93)).flat).toMatchObject({ met: true, margin: '8%' });
+    const grown = checksOf(clusterResult(3.9, 4.5)).flat;
+    expect(grown.met).toBe(false);
+    expect(grown.measured).toMatch(/^cluster: fanout 1\.15× \(4\.50 vs 3\.90\); .*, 1,000 vs 200 clients$/);
+  });
+
+  it('counts every Redis run, the small ones included, and misses the target on a single lost line', () => {
+    const ok = checksOf(clusterResult(3.9, 3.93)).lossless;
+    expect(ok.met).toBe(true);
+    // 2 steps × (one node, two nodes) + the 2 small steps; the plain server does not count.
+    expect(ok.measured).toMatch(/ in 6 steps \(.* across nodes\): lost 0, out of order or repeated 0$/);
+    expect(checksOf(clusterResult(3.9, 3.93, 1)).lossless).toMatchObject({ met: false, measured: expect.stringMatching(/lost 2,/) });
+  });
+
+  it('tabulates each system against one node on Redis, with the latency across nodes and every process’s CPU', () => {
+    const rows = clusterTable({ cluster: clusterResult(3.9, 3.93) })!.split('\n').slice(2);
+    const row = (system: RegExp) => rows.find((r) => r.startsWith('cluster: 1.6M/s step') && system.test(r))!.split(/\s{2,}/);
+    // step, system, clients, load, deliveries/s, ÷ one node, p50, p99, across p50, across p99, loss, order, node CPU, Redis CPU, gen CPU, cmds/line, load avg
+    expect(row(/two nodes/)).toEqual([
+      ...['cluster: 1.6M/s step', 'two nodes on Redis (TCP)', '2 × 500', '20×80/s', '1,500,000', '0.94×', '30.0', '300', '40.0', '350', '0', 'ok'],
+      ...['35% + 36%', '8%', '60%', '3.93', '4.2'],
+    ]);
+    expect(row(/server/).slice(8, 10)).toEqual(['—', '—']);
+    const redis = clusterRedisTable({ cluster: clusterResult(3.9, 3.93) })!;
+    expect(redis).toMatch(/^cluster: fanout +2 × 100 +8,000 +31,200 +3\.90 +/m);
+    expect(redis).toMatch(/^cluster: fanout, 2 × 500, per line: zadd 2\.000, xadd 1\.000, evalsha 0\.050$/m);
   });
 });

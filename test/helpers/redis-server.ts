@@ -7,9 +7,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REDIS_READY_RE, freePort, redisServerArgs } from '../../common/redis-server.ts';
+
+export { freePort };
 
 export interface RedisServer {
   readonly port: number;
@@ -25,19 +27,8 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-const READY_RE = /Ready to accept connections/;
 const live = new Set<ChildProcess>();
 const folders = new Set<string>();
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /**
  * `persist`: every write goes to an append-only file before Redis answers
@@ -86,16 +77,14 @@ export async function startRedis({ persist = false }: { persist?: boolean } = {}
 }
 
 async function launch(port: number, dir: string, persist: boolean): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no'];
-  args.push(...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
-  const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('redis-server', redisServerArgs({ port, dir, persist, fsync: persist }), { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
   proc.on('exit', () => live.delete(proc));
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: string) => {
       out += chunk;
-      if (READY_RE.test(out)) {
+      if (REDIS_READY_RE.test(out)) {
         proc.stdout!.off('data', onData);
         proc.stdout!.resume();
         resolve();
