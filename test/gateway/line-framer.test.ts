@@ -177,6 +177,25 @@ describe('LineFramer', () => {
     );
   });
 
+  it('frames every line of a read holding thousands, and a too-long line after thousands still gets the ones before it', () => {
+    // A busy chat server's batch: one 64 KiB read of short lines, more than the framer first has room to index.
+    const lines = Array.from({ length: 4000 }, (_, i) => `n${i}: #${i}`);
+    const f = new LineFramer(100);
+    expect(frame(f, [Buffer.from(lines.map((l) => l + '\n').join(''))])).toEqual(lines);
+    expect(frame(f, [Buffer.from('depois\n')])).toEqual(['depois']);
+
+    const before = lines.slice(0, 3000);
+    const bytes = Buffer.from(before.map((l) => l + '\n').join('') + 'x'.repeat(101) + '\nnunca\n');
+    let error: unknown;
+    try {
+      new LineFramer(100).push(bytes);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(LineTooLongError);
+    expect(decode((error as LineTooLongError).framesBefore)).toEqual(before);
+  });
+
   it('leaves frames alone once framesKept() says a socket holds them, whatever is framed next', () => {
     const a = new LineFramer(100);
     const b = new LineFramer(100);
