@@ -56,15 +56,8 @@ export class LineTooLongError extends Error {
 
 export class LineFramer {
   private partial: Buffer | null = null;
-  /**
-   * LF positions of the chunk being framed (the first `lfCount`), reused
-   * and only ever grown. A plain array emptied with `length = 0` gave its
-   * storage back and regrew it for every read: in the 1.6M deliveries/s
-   * profile that was 6 % of the gateway's CPU (GrowFastSmiOrObjectElements),
-   * and its garbage fed the scavenger.
-   */
-  private lfs: Int32Array = new Int32Array(256);
-  private lfCount = 0;
+  /** LF positions of the chunk being framed; reused, so no array per chunk. */
+  private readonly lfs: number[] = [];
   /** Lines in the frames the last push() or flush() returned. */
   lines = 0;
   /** Their payload bytes (the lines as sent, without CR LF or frame headers). */
@@ -105,19 +98,15 @@ export class LineFramer {
       start = lf + 1;
     }
 
-    let lfs = this.lfs;
-    let count = 0;
-    for (let at = start, lf: number; (lf = chunk.indexOf(LF, at)) !== -1; at = lf + 1) {
-      if (count === lfs.length) lfs = this.growLfs();
-      lfs[count++] = lf;
-    }
-    this.lfCount = count;
-    const lastLf = count > 0 ? lfs[count - 1]! : start - 1;
+    const lfs = this.lfs;
+    lfs.length = 0;
+    for (let at = start, lf: number; (lf = chunk.indexOf(LF, at)) !== -1; at = lf + 1) lfs.push(lf);
+    const lastLf = lfs.length > 0 ? lfs[lfs.length - 1]! : start - 1;
 
     let frames: Buffer | null;
     // The usual read ends with a line: then the whole chunk is checked, with no view made for it.
     const whole = start === 0 && lastLf === chunk.length - 1;
-    if (count > 0 && !isUtf8(whole ? chunk : chunk.subarray(start, lastLf))) {
+    if (lfs.length > 0 && !isUtf8(whole ? chunk : chunk.subarray(start, lastLf))) {
       frames = this.frameEach(first, chunk, start); // rare: the chat server sends valid UTF-8
     } else {
       frames = this.frameAll(first, chunk, start, reuse);
@@ -154,33 +143,32 @@ export class LineFramer {
    */
   private frameAll(first: Buffer | null, chunk: Buffer, start: number, reuse: boolean): Buffer | null {
     const lfs = this.lfs;
-    const count = this.lfCount;
     const firstSize = first === null ? 0 : headerLength(first.length) + first.length;
     let size = firstSize;
     let at = start;
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < lfs.length; i++) {
       const length = lineEnd(chunk, at, lfs[i]!) - at;
       if (length > this.maxLine) {
-        this.lfCount = i; // frame the lines before it, then refuse
+        lfs.length = i; // frame the lines before it, then refuse
         this.tooLong(this.frameAll(first, chunk, start, reuse));
       }
       size += headerLength(length) + length;
       at = lfs[i]! + 1;
     }
-    if (first === null && count === 0) return null;
+    if (first === null && lfs.length === 0) return null;
     const out = reuse && size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
     let bytes = 0;
     if (first !== null) {
       first.copy(out, writeHeader(out, 0, first.length));
       bytes = first.length;
     }
-    if (count > 0) {
-      const end = lfs[count - 1]! + 1;
+    if (lfs.length > 0) {
+      const end = lfs[lfs.length - 1]! + 1;
       const placed = size - (end - start); // where chunk[start] lands
       out.set(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), placed);
       let pos = firstSize;
       at = start;
-      for (let i = 0; i < count; i++) {
+      for (let i = 0; i < lfs.length; i++) {
         const length = lineEnd(chunk, at, lfs[i]!) - at;
         const from = placed + (at - start);
         const to = pos + headerLength(length);
@@ -191,7 +179,7 @@ export class LineFramer {
         at = lfs[i]! + 1;
       }
     }
-    this.lines = count + (first === null ? 0 : 1);
+    this.lines = lfs.length + (first === null ? 0 : 1);
     this.bytes = bytes;
     return out;
   }
@@ -200,7 +188,7 @@ export class LineFramer {
   private frameEach(first: Buffer | null, chunk: Buffer, start: number): Buffer | null {
     const lines: Buffer[] = first === null ? [] : [first];
     let at = start;
-    for (const lf of this.lfs.subarray(0, this.lfCount)) {
+    for (const lf of this.lfs) {
       const end = lineEnd(chunk, at, lf);
       if (end - at > this.maxLine) this.tooLong(this.encode(lines));
       lines.push(wellFormedUtf8(chunk.subarray(at, end)));
@@ -214,14 +202,6 @@ export class LineFramer {
     this.lines = lines.length;
     this.bytes = lines.reduce((sum, l) => sum + l.length, 0);
     return encodeTextFrames(lines);
-  }
-
-  /** Twice the room for LF positions, the ones found so far kept. */
-  private growLfs(): Int32Array {
-    const grown = new Int32Array(this.lfs.length * 2);
-    grown.set(this.lfs);
-    this.lfs = grown;
-    return grown;
   }
 
   /** Keeps `pending` (a copy: a held line must not pin the read buffer) unless it is already too long. */

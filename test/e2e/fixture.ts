@@ -171,6 +171,18 @@ export async function say(page: Page, text: string): Promise<void> {
  * scrolled to the top, "Show earlier messages" until there is none. Then
  * back at the bottom, following the newest again.
  */
+/** The page's messages whose text starts with `prefix`, oldest first (all of them: see allMessageTexts). */
+export async function messagesStartingWith(page: Page, prefix: string): Promise<string[]> {
+  return (await allMessageTexts(page)).filter((t) => t.startsWith(prefix));
+}
+
+/**
+ * What a terminal user says while a page is away, in the resume tests: public
+ * lines and private ones to pia, interleaved, a public one last (so its
+ * arrival means the private ones before it were delivered too).
+ */
+export const awayLines = (tag: string) => [`${tag} 1`, `@pia ${tag} 2 (private)`, `${tag} 3`, `@pia ${tag} 4 (private)`, `${tag} 5`];
+
 export async function allMessageTexts(page: Page): Promise<string[]> {
   const earlier = page.locator('button.earlier');
   const rows = page.locator('.list > li');

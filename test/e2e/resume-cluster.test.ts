@@ -24,7 +24,7 @@ import type { LineClient } from '../helpers/line-client.ts';
 import { type GatewayProcess, type TcpServerProcess, killAll, startGateway, startTcpServer } from '../helpers/processes.ts';
 import { type RedisServer, killAllRedis, startRedis } from '../helpers/redis-server.ts';
 import { WsClient } from '../helpers/ws-client.ts';
-import { CHROMIUM_ARGS, allMessageTexts, joinChat, message, pageErrors, say, watchErrors } from './fixture.ts';
+import { CHROMIUM_ARGS, awayLines, joinChat, messagesStartingWith, message, pageErrors, say, watchErrors } from './fixture.ts';
 import { Terminals, comingsAndGoings, saysAll, shownAs } from './terminals.ts';
 
 /** A grace well over a gateway restart on a loaded machine: (a) is about routing, not about the grace. */
@@ -78,12 +78,7 @@ async function sees(c: LineClient, line: string): Promise<number> {
 }
 
 /** The page's messages whose text starts with `prefix`, oldest first. */
-async function shown(prefix: string): Promise<string[]> {
-  return (await allMessageTexts(page)).filter((t) => t.startsWith(prefix));
-}
-
-/** Lines rui says while the page is away: public and private to pia, interleaved, a public one last. */
-const awayLines = (tag: string) => [`${tag} 1`, `@pia ${tag} 2 (private)`, `${tag} 3`, `@pia ${tag} 4 (private)`, `${tag} 5`];
+const shown = (prefix: string) => messagesStartingWith(page, prefix);
 
 describe('a page in a cluster', () => {
   it('(a) resumes on its own node after each gateway kill -9, though a fresh gateway would pick the other', { timeout: 240_000 }, async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LineClient } from '../helpers/line-client.ts';
 import { type TcpProxy, startProxy } from '../helpers/tcp-proxy.ts';
-import { allMessageTexts, joinChat, message, pageErrors, say, screenshot, useStack } from './fixture.ts';
+import { awayLines, joinChat, messagesStartingWith, message, pageErrors, say, screenshot, useStack } from './fixture.ts';
 import { holdWhileWaitingToRetry } from './hold-retry.ts';
 import { Terminals, comingsAndGoings, saysAll, shownAs } from './terminals.ts';
 
@@ -37,12 +37,7 @@ afterAll(async () => {
 });
 
 /** The page's messages whose text starts with `prefix`, oldest first. */
-async function shown(prefix: string): Promise<string[]> {
-  return (await allMessageTexts(page)).filter((t) => t.startsWith(prefix));
-}
-
-/** Lines rui sends while the page is away: public and private to pia, interleaved, a public one last. */
-const awayLines = (tag: string) => [`${tag} 1`, `@pia ${tag} 2 (private)`, `${tag} 3`, `@pia ${tag} 4 (private)`, `${tag} 5`];
+const shown = (prefix: string) => messagesStartingWith(page, prefix);
 
 describe('one page resuming its session', () => {
   it('(1) a cut between the browser and the gateway: what was said meanwhile shows once, in order, and nobody saw pia go', { timeout: 90_000 }, async () => {
