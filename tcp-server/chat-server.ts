@@ -35,6 +35,7 @@ import { type ExtFeature, type LabelLine, isReservedName, parseExtCommand, parse
 import type { Member } from './member.ts';
 import { DetachedMember } from './session/detached-member.ts';
 import { type Session, SessionRegistry, type SessionStats } from './session/session-registry.ts';
+import type { ServerMetricsSources } from './metrics/chat-metrics.ts';
 import type { HistoryStore, LabelRecord, StoredLine } from './history/history-store.ts';
 import { LocalRoomLink } from './cluster/local-room-link.ts';
 import type { ClaimResult, RoomEvent, RoomLink } from './cluster/room-link.ts';
@@ -169,6 +170,16 @@ export class ChatServer implements ConnectionHandler {
   /** What the resumable sessions hold now (the metrics' chat_sessions*). */
   sessionStats(): SessionStats {
     return this.sessions.stats();
+  }
+
+  /** What this server gives its Prometheus metrics (chat-metrics.ts), each read when scraped. */
+  metricsSources(): ServerMetricsSources {
+    return {
+      counters: this.counters,
+      connections: () => this.connectionCount,
+      maxConnections: this.config.maxClients,
+      sessions: () => this.sessionStats(),
+    };
   }
 
   /** Sockets not closed yet: the open connections and those being closed. */

@@ -53,11 +53,8 @@ try {
   if (metricsConfig.port !== 0) {
     // Before the chat listens: a metrics port in use stops the process before any user is let in.
     const registry = chatMetricsRegistry({
-      counters: chat.counters,
-      connections: () => chat.connectionCount,
-      maxConnections: chat.config.maxClients,
+      ...chat.metricsSources(),
       history,
-      sessions: () => chat.sessionStats(),
       // The Redis figures (chat_redis_*) for a cluster node only.
       room: config.redisUrl === '' ? undefined : () => link.status(),
       processMetrics: true,

@@ -34,6 +34,9 @@ export interface ChatMetricsSources {
   processMetrics?: boolean;
 }
 
+/** What a ChatServer gives its metrics itself (ChatServer.metricsSources()); main.ts adds the history and the room. */
+export type ServerMetricsSources = Pick<ChatMetricsSources, 'counters' | 'connections' | 'maxConnections' | 'sessions'>;
+
 /** A Prometheus registry whose metrics read `sources` when scraped. */
 export function chatMetricsRegistry(sources: ChatMetricsSources): Registry {
   const registry = new Registry();

@@ -24,13 +24,7 @@ async function start(options: ChatServerOptions = {}, history = SqliteHistorySto
   const server = new ChatServer({ host: '127.0.0.1', port: 0, history, ...options });
   const { port } = await server.listen();
   cleanups.push(() => server.close());
-  const registry = chatMetricsRegistry({
-    counters: server.counters,
-    connections: () => server.connectionCount,
-    maxConnections: server.config.maxClients,
-    history,
-    sessions: () => server.sessionStats(),
-  });
+  const registry = chatMetricsRegistry({ ...server.metricsSources(), history });
   const endpoint = await MetricsEndpoint.start(registry, { host: '127.0.0.1', port: 0 });
   cleanups.push(() => endpoint.close());
   const url = `http://127.0.0.1:${endpoint.address.port}/metrics`;
