@@ -34,7 +34,7 @@ import {
 import { type ExtFeature, type LabelLine, isReservedName, parseExtCommand, parseLabelLine, parsePromptLine } from '../protocol/index.ts';
 import type { Member } from './member.ts';
 import { DetachedMember } from './session/detached-member.ts';
-import { type Session, SessionRegistry, type SessionStats } from './session/session-registry.ts';
+import { type Session, SessionRegistry } from './session/session-registry.ts';
 import type { ServerMetricsSources } from './metrics/chat-metrics.ts';
 import type { HistoryStore, LabelRecord, StoredLine } from './history/history-store.ts';
 import { LocalRoomLink } from './cluster/local-room-link.ts';
@@ -167,18 +167,13 @@ export class ChatServer implements ConnectionHandler {
     return this.sessions.size;
   }
 
-  /** What the resumable sessions hold now (the metrics' chat_sessions*). */
-  sessionStats(): SessionStats {
-    return this.sessions.stats();
-  }
-
   /** What this server gives its Prometheus metrics (chat-metrics.ts), each read when scraped. */
   metricsSources(): ServerMetricsSources {
     return {
       counters: this.counters,
       connections: () => this.connectionCount,
       maxConnections: this.config.maxClients,
-      sessions: () => this.sessionStats(),
+      sessions: () => this.sessions.stats(),
     };
   }
 

@@ -23,7 +23,7 @@ export interface ChatMetricsSources {
   maxConnections: number;
   /** The history store, for its writes (a store without `writes`, or none: no history metrics). */
   history?: HistoryStore;
-  /** The resumable sessions (ChatServer.sessionStats): the `chat_sessions*` gauges. */
+  /** The resumable sessions (SessionRegistry.stats, through ChatServer.metricsSources): the `chat_sessions*` gauges. */
   sessions?: () => SessionStats;
   /**
    * The room link's status(), for a cluster node (CHAT_REDIS_URL set): the
